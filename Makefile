@@ -1,0 +1,26 @@
+# `make demo` and `make test` create .venv themselves; they need only Python 3.10+.
+PYTHON ?= python3
+VENV := .venv
+READY := $(VENV)/.installed
+
+.PHONY: demo test sync lint clean
+
+$(READY): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+demo: $(READY)  ## bake image-classification into a temporary folder, train on its sample data, print the metric
+	$(VENV)/bin/python tools/demo.py image-classification
+
+test: $(READY)  ## every test: shared code, baking through every entry point, the conformance suite
+	$(VENV)/bin/python tools/sync_shared.py --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest
+
+sync:  ## place the shared code into every template (per-file links)
+	$(PYTHON) tools/sync_shared.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

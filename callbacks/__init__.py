@@ -1,0 +1,1 @@
+"""Shared Keras callbacks: atomic checkpoints and resume, TensorBoard extras, throughput, warnings."""

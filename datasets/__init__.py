@@ -1,0 +1,1 @@
+"""Shared data code: format readers, tf.data pipelines, augmentation and sample-data generators."""

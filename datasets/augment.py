@@ -1,0 +1,73 @@
+"""Image augmentation from the config, built from Keras 3 preprocessing layers.
+
+Per-image transforms (flips, rotation, zoom, colour jitter, RandAugment) form one `keras.layers.Pipeline`.
+Per-batch mixing (MixUp, CutMix) needs one-hot labels and is returned separately. Keras' layers
+transform images, masks and boxes together, so the same pipeline serves segmentation and detection.
+"""
+
+import dataclasses
+from typing import Literal
+
+
+@dataclasses.dataclass
+class ImageAugmentation:
+    """Augmentation knobs; every transform is off at 0 / none."""
+
+    flip: Literal["none", "horizontal", "vertical", "horizontal_and_vertical"] = "horizontal"
+    rotation: float = 0.0  # fraction of a full turn, e.g. 0.05 = up to +-18 degrees
+    zoom: float = 0.0  # up to +-this fraction; zooming in is a random crop
+    brightness: float = 0.0  # colour jitter factors, each in [0, 1]
+    contrast: float = 0.0
+    saturation: float = 0.0
+    hue: float = 0.0
+    rand_augment: bool = False  # RandAugment (2 random ops per image) instead of hand-picked transforms
+    rand_augment_magnitude: float = 0.5
+    mix: Literal["none", "mixup", "cutmix"] = "none"
+    mix_alpha: float = 0.2
+
+    def validate(self):
+        for name in ("rotation", "zoom", "brightness", "contrast", "saturation", "hue"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"augment.{name} is {value}, expected a number in [0, 1]")
+
+
+def image_pipeline(config, seed=None):
+    """A `keras.layers.Pipeline` of the per-image transforms, or None when all are off."""
+    import keras  # here, not at the top: configs import this module before TensorFlow may load
+
+    steps = []
+    if config.flip != "none":
+        steps.append(keras.layers.RandomFlip(config.flip, seed=seed))
+    if config.rotation > 0:
+        steps.append(keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=seed))
+    if config.zoom > 0:
+        steps.append(keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=seed))
+    if config.rand_augment:
+        steps.append(keras.layers.RandAugment(value_range=(0, 255), factor=config.rand_augment_magnitude, seed=seed))
+    jitter = {
+        "brightness_factor": config.brightness,
+        "contrast_factor": config.contrast,
+        "saturation_factor": config.saturation,
+        "hue_factor": config.hue,
+    }
+    if any(jitter.values()):
+        steps.append(keras.layers.RandomColorJitter(
+            value_range=(0, 255), seed=seed, **{key: value or None for key, value in jitter.items()}))
+    return keras.layers.Pipeline(steps) if steps else None
+
+
+def batch_mixer(config, seed=None):
+    """A function `(images, one_hot_labels) -> (images, labels)` for MixUp or CutMix, or None."""
+    if config.mix == "none":
+        return None
+    import keras
+
+    layer = (keras.layers.MixUp(alpha=config.mix_alpha, seed=seed) if config.mix == "mixup"
+             else keras.layers.CutMix(factor=1.0, seed=seed))
+
+    def mix(images, labels):
+        mixed = layer({"images": images, "labels": labels})
+        return mixed["images"], mixed["labels"]
+
+    return mix

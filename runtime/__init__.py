@@ -1,0 +1,1 @@
+"""Shared runtime: configs, command line, run folders, devices, seeding and user-facing errors."""

@@ -1,0 +1,47 @@
+import csv
+import json
+
+from {{ cookiecutter.package_name }}.config import load
+from {{ cookiecutter.package_name }}.train import train
+
+
+def tiny_config(sample_dir, runs_dir, *overrides):
+    return load("configs/default.yaml", [
+        f"data.dir={sample_dir}", f"run.dir={runs_dir}", "data.batch_size=16", "data.image_size=32",
+        "model.blocks=[{filters: 8}, {filters: 16}]", "train.precision=float32", *overrides,
+    ])
+
+
+def epochs_in(history):
+    with open(history, newline="") as handle:
+        return [int(row["epoch"]) for row in csv.DictReader(handle)]
+
+
+def test_training_writes_a_complete_run_and_the_loss_falls(sample_dir, tmp_path):
+    run, metrics = train(tiny_config(sample_dir, tmp_path, "train.epochs=4", "train.learning_rate=0.003"))
+    with open(run.history, newline="") as handle:
+        losses = [float(row["loss"]) for row in csv.DictReader(handle)]
+    assert epochs_in(run.history) == [0, 1, 2, 3]
+    assert losses[-1] < losses[0]
+    assert json.loads(run.metrics.read_text()) == metrics
+    assert 0.0 <= metrics["accuracy"] <= 1.0
+    for name in ("config.yaml", "model.keras", "confusion_matrix.png", "augmented.png"):
+        assert run.file(name).is_file(), name
+
+
+def test_a_named_unfinished_run_resumes_at_its_next_epoch(sample_dir, tmp_path):
+    config = tiny_config(sample_dir, tmp_path, "train.epochs=2", "run.name=resumed")
+    run, _ = train(config)
+    run.metrics.unlink()  # as if killed after its second epoch
+    config.train.epochs = 3
+    train(config)
+    assert epochs_in(run.history) == [0, 1, 2]
+
+
+def test_transfer_phases_train_head_then_finetune(sample_dir, tmp_path):
+    source, _ = train(tiny_config(sample_dir, tmp_path, "train.epochs=1", "run.name=source"))
+    run, _ = train(tiny_config(sample_dir, tmp_path, f"model.weights={source.file('model.keras')}",
+                               "train.epochs=1", "train.finetune_epochs=1", "run.name=transfer"))
+    assert epochs_in(run.history) == [0, 1]
+    state = json.loads((run.checkpoints / "state.json").read_text())
+    assert state == {"epochs_done": 2, "phase": "finetune", "weights": "epoch-0002.weights.h5"}

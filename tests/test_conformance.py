@@ -1,0 +1,200 @@
+"""The contract of DESIGN.md, run against every template unchanged.
+
+For each `templates/<task>/` the suite bakes the project with defaults, installs it, runs its own
+tests, then drives the verbs as a user would: sample-data, train, evaluate, predict, export; reloads
+the export in a fresh process and compares its answers with `predict`'s; kills a training run after
+its first epoch and checks the rerun resumes at the next epoch; and feeds a bad config value and a
+corrupt data file, which must end in one clear line and exit status 2. The template supplies only
+`conformance.yaml`: tiny-run overrides, predict inputs and the bad-input cases.
+"""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = sorted(path.name for path in (ROOT / "templates").iterdir() if (path / "conformance.yaml").is_file())
+BIN = Path(sys.executable).parent
+
+pytestmark = pytest.mark.slow
+
+
+class Project:
+    """A baked, installed project and the way to run its console script."""
+
+    def __init__(self, path, spec):
+        self.path = path
+        self.spec = spec
+        self.script = str(BIN / path.name)
+
+    def run(self, *args, check=True, timeout=600):
+        result = subprocess.run([self.script, *args], cwd=self.path, capture_output=True, text=True, timeout=timeout,
+                                env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
+        if check and result.returncode != 0:
+            pytest.fail(f"{' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def runs(self):
+        return sorted((self.path / "runs").iterdir())
+
+
+@pytest.fixture(scope="module", params=TEMPLATES)
+def project(request, tmp_path_factory):
+    template = ROOT / "templates" / request.param
+    spec = yaml.safe_load((template / "conformance.yaml").read_text())
+    output = tmp_path_factory.mktemp(request.param)
+    path = Path(cookiecutter(str(ROOT), directory=f"templates/{request.param}", no_input=True, output_dir=str(output)))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(path)], check=True)
+    project = Project(path, spec)
+    project.run("sample-data")
+    return project
+
+
+@pytest.fixture(scope="module")
+def trained(project):
+    """One short training run that evaluate, predict and export share."""
+    result = project.run("train", *project.spec["train_overrides"], "run.name=trained")
+    return project.path / "runs" / "trained", result
+
+
+def text_files(root):
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts and path.suffix not in {".png", ".jpg", ".h5", ".keras"}:
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
+def test_bakes_clean(project):
+    for path, text in text_files(project.path / "src"):
+        assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
+    for name in ("README.md", "pyproject.toml", "Makefile", "configs/default.yaml", ".gitignore",
+                 ".pre-commit-config.yaml", ".github/workflows/ci.yml"):
+        assert (project.path / name).is_file(), name
+    package = project.path / "src" / project.path.name
+    for module in ("cli.py", "config.py", "data.py", "model.py", "runtime", "callbacks", "datasets"):
+        assert (package / module).exists(), module
+    lint = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=project.path, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+
+
+def test_own_tests_pass(project):
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project.path,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_info_names_strategy_precision_and_xla(project):
+    out = project.run("info").stdout
+    for word in ("tensorflow", "keras", "strategy", "precision", "xla"):
+        assert word in out
+
+
+def test_train_writes_the_run_folder(project, trained):
+    run, result = trained
+    for name in ("config.yaml", "history.csv", "metrics.json", "logs", "checkpoints"):
+        assert (run / name).exists(), name
+    assert list((run / "logs").rglob("events.out.tfevents.*")), "no TensorBoard events"
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert 0.0 <= metrics[project.spec["metric"]] <= 1.0
+    assert "Traceback" not in result.stderr
+
+
+def test_evaluate_writes_metrics(project, trained):
+    run, _ = trained
+    (run / "metrics.json").unlink()
+    out = project.run("evaluate", str(run)).stdout
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert all(isinstance(value, (int, float)) for value in metrics.values())
+    assert project.spec["metric"] in out
+
+
+def predictions(project, run):
+    with open(run / project.spec["predictions_csv"], newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_predict_then_exported_model_answers_the_same_in_a_fresh_process(project, trained):
+    run, _ = trained
+    inputs = project.spec["predict_inputs"]
+    project.run("predict", str(run), *inputs)
+    rows = predictions(project, run)
+    assert [Path(row[project.spec["predictions_key"]]) for row in rows] == [Path(item) for item in inputs]
+
+    project.run("export", str(run))
+    export = project.spec["export"]
+    reload = f"""
+import json, sys
+import tensorflow as tf
+model = tf.saved_model.load({str(run / export["saved_model"])!r})
+batch = tf.constant([open(path, "rb").read() for path in {inputs!r}])
+out = getattr(model, {export["signature"]!r})(batch)
+print(json.dumps({{key: [v.decode() if isinstance(v, bytes) else float(v) for v in out[key].numpy().tolist()]
+                  for key in {list(export["compare"])!r}}}))
+"""
+    fresh = subprocess.run([sys.executable, "-c", reload], cwd=project.path, capture_output=True, text=True,
+                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    served = json.loads(fresh.stdout.strip().splitlines()[-1])
+    for output_key, column in export["compare"].items():
+        expected = [row[column] for row in rows]
+        if isinstance(served[output_key][0], str):
+            assert served[output_key] == expected
+        else:
+            assert served[output_key] == pytest.approx([float(value) for value in expected], abs=1e-4)
+
+
+def test_killed_run_resumes_at_the_next_epoch(project):
+    args = [project.script, "train", *project.spec["resume_overrides"], "run.name=killed"]
+    state = project.path / "runs" / "killed" / "checkpoints" / "state.json"
+    process = subprocess.Popen(args, cwd=project.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not state.is_file() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert state.is_file(), "training ended or timed out before its first checkpoint"
+    done = json.loads(state.read_text())["epochs_done"]
+    assert not (project.path / "runs" / "killed" / "metrics.json").exists(), "finished before the kill"
+
+    result = project.run("train", *project.spec["resume_overrides"], "run.name=killed")
+    assert f"resuming run runs/killed at epoch {done + 1}" in result.stdout
+    total = int(next(o for o in project.spec["resume_overrides"] if o.startswith("train.epochs=")).split("=")[1])
+    with open(project.path / "runs" / "killed" / "history.csv", newline="") as handle:
+        assert [int(row["epoch"]) for row in csv.DictReader(handle)] == list(range(total))
+    assert (project.path / "runs" / "killed" / "metrics.json").is_file()
+
+
+def assert_one_clear_line(result, must_mention):
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert must_mention in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bad_config_value_is_one_clear_line(project):
+    bad = project.spec["bad_config"]
+    assert_one_clear_line(project.run("train", bad["override"], check=False), bad["message"])
+
+
+def test_corrupt_data_file_is_one_clear_line(project, tmp_path):
+    corrupt = project.spec["corrupt_file"]
+    original = project.path / corrupt["path"]
+    saved = original.read_bytes()
+    try:
+        original.write_bytes(b"this is not an image")
+        result = project.run("train", *project.spec["train_overrides"], "run.name=corrupt", check=False)
+    finally:
+        original.write_bytes(saved)
+    assert_one_clear_line(result, corrupt["message"])
