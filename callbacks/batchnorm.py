@@ -35,7 +35,7 @@ def recalibrate(model, batches):
                 layer.momentum = 1.0 - 1.0 / index
             model(batch[0] if isinstance(batch, tuple) else batch, training=True)
     finally:
-        for layer, momentum in zip(layers, saved):
+        for layer, momentum in zip(layers, saved, strict=True):
             layer.momentum = momentum
 
 

@@ -47,6 +47,9 @@ class ResumableCheckpoint(keras.callbacks.Callback):
             return
         weights = self.directory / state["weights"]
         if state["phase"] == self.phase:
+            optimizer = self.model.optimizer
+            if not optimizer.built:  # fit builds it lazily, after this hook; its slots must exist to be filled
+                optimizer.build(self.model.trainable_variables)
             self.model.load_weights(weights)
         else:
             self.model.load_weights(weights, objects_to_skip=[self.model.optimizer])

@@ -85,7 +85,7 @@ def check_images(paths):
 def split(paths, labels, validation_fraction, seed):
     """A stratified split: each class gives the same fraction to validation (at least one image)."""
     by_class = {}
-    for path, label in zip(paths, labels):
+    for path, label in zip(paths, labels, strict=True):
         by_class.setdefault(label, []).append(path)
     rng = random.Random(seed)
     train, val = [], []

@@ -11,7 +11,8 @@ hidden unless `--verbose` is given.
 
 import argparse
 import dataclasses
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from . import quiet
 from .errors import exit_on_user_error

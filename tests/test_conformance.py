@@ -52,7 +52,10 @@ def project(request, tmp_path_factory):
     template = ROOT / "templates" / request.param
     spec = yaml.safe_load((template / "conformance.yaml").read_text())
     output = tmp_path_factory.mktemp(request.param)
-    path = Path(cookiecutter(str(ROOT), directory=f"templates/{request.param}", no_input=True, output_dir=str(output)))
+    settings = output / "cookiecutter.yaml"  # keeps the user's ~/.cookiecutter_replay untouched
+    settings.write_text(f"cookiecutters_dir: {output / 'cookiecutters'}\nreplay_dir: {output / 'replay'}\n")
+    path = Path(cookiecutter(str(ROOT), directory=f"templates/{request.param}", no_input=True, output_dir=str(output),
+                             config_file=str(settings)))
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(path)], check=True)
     project = Project(path, spec)
     project.run("sample-data")

@@ -73,7 +73,7 @@ class Model:
 
 @dataclasses.dataclass
 class Train:
-    epochs: int = 15  # phase 1: the head on a frozen backbone (or every layer when weights is none)
+    epochs: int = 30  # phase 1: the head on a frozen backbone (or every layer when weights is none)
     finetune_epochs: int = 10  # phase 2, pretrained backbones only: the top layers unfrozen
     unfreeze_top: int = 20  # layers of the backbone trained in phase 2 (BatchNorm stays frozen)
     learning_rate: float = 0.001

@@ -55,7 +55,7 @@ APPLICATIONS = {
     "vgg16": (keras.applications.VGG16, CaffePreprocessing),
     "convnext_tiny": (lambda **kw: keras.applications.ConvNeXtTiny(include_preprocessing=True, **kw), None),
 }
-HEAD = ("image", "resize", "preprocess", "pool", "dropout", "logits", "probabilities")
+HEAD = ("image", "resize", "preprocess", "pool", "dropout", "logits", "probabilities", "labels")
 
 
 def small_cnn(x, blocks, batchnorm_momentum):

@@ -75,7 +75,7 @@ def predict(run, inputs, output, batch_size=32, explain=False, top_k=3):
     with open(table, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["path", "class", "probability", f"top_{top_k}"])
-        for path, row in zip(paths, probabilities):
+        for path, row in zip(paths, probabilities, strict=True):
             ranked = np.argsort(-row)[:top_k]
             best = int(ranked[0])
             writer.writerow([path, class_names[best], f"{row[best]:.6f}",

@@ -1,0 +1,213 @@
+"""Baking the collection through every entry point DESIGN.md names, fast and offline.
+
+The root menu, `--directory` with a relative and an absolute path, a git URL, `cruft create` and
+pytest-cookies each find the template differently; each must give a complete project whose shared
+code (runtime/, callbacks/, datasets/) arrived as real files equal to the source at the root.
+"""
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers_bake import (
+    BIN,
+    JINJA_MARKS,
+    REPO,
+    SHARED,
+    TEMPLATE,
+    TEMPLATE_DIRECTORY,
+    assert_shared_code_copied,
+    commit_working_tree,
+    cookiecutter,
+    isolated_env,
+    ok,
+    run,
+    text_files,
+    unrendered_jinja,
+)
+
+DEFAULT_SLUG = "image_classifier"  # what the defaults of image-classification bake
+
+
+@pytest.fixture
+def env(tmp_path):
+    return isolated_env(tmp_path / "home")
+
+
+@dataclass
+class GitSnapshot:
+    bare_repo: Path  # what the git URL points to
+    commit: str
+    checkout: Path  # its files, to compare a bake with (the working tree may have moved on since)
+
+
+@pytest.fixture(scope="module")
+def git_snapshot(tmp_path_factory):
+    """The working tree committed to a bare repository: lets the git-URL tests run before anything is committed."""
+    base = tmp_path_factory.mktemp("git")
+    env = isolated_env(base / "home")
+    commit = commit_working_tree(base / "repo.git", env)
+    ok(run(["git", "clone", "--quiet", base / "repo.git", base / "checkout"], env=env))
+    return GitSnapshot(base / "repo.git", commit, base / "checkout")
+
+
+def assert_complete(project, package=DEFAULT_SLUG, source=REPO):
+    assert project.is_dir(), f"{project} was not baked"
+    assert_shared_code_copied(project / "src" / package, source)
+    assert unrendered_jinja(project) == []
+
+
+# Entry points
+
+
+@pytest.fixture(scope="module")
+def menu_project(tmp_path_factory):
+    """The root menu with --no-input, which takes the first template; shared by the tests that inspect one project."""
+    base = tmp_path_factory.mktemp("menu")
+    ok(cookiecutter(REPO, "--no-input", "-o", base / "out", env=isolated_env(base / "home")))
+    return base / "out" / DEFAULT_SLUG
+
+
+def test_root_menu_bakes_the_first_template(menu_project):
+    """`cookiecutter <repo>` is the command the README gives; the menu entry must point at a working template."""
+    assert_complete(menu_project)
+
+
+@pytest.mark.parametrize("relative", [True, False], ids=["relative", "absolute"])
+@pytest.mark.parametrize("use_directory", [True, False], ids=["repo-with-directory", "template-folder"])
+def test_local_path(tmp_path, env, relative, use_directory):
+    """Hooks and the copy of shared files must not depend on how the user spelled the path."""
+    target = REPO if use_directory else TEMPLATE
+    template = os.path.relpath(target, tmp_path) if relative else str(target)
+    directory = ["--directory", TEMPLATE_DIRECTORY] if use_directory else []
+    ok(cookiecutter(template, *directory, "--no-input", "-o", "out", env=env, cwd=tmp_path))
+    assert_complete(tmp_path / "out" / DEFAULT_SLUG)
+
+
+@pytest.mark.parametrize("scheme", ["file://", "git+file://"])
+def test_git_url(tmp_path, env, git_snapshot, scheme):
+    """A clone has real symlinks to the root folders; the bake must still copy their content."""
+    ok(cookiecutter(f"{scheme}{git_snapshot.bare_repo}", "--directory", TEMPLATE_DIRECTORY, "--no-input",
+                    "-o", tmp_path / "out", env=env))
+    assert_complete(tmp_path / "out" / DEFAULT_SLUG, source=git_snapshot.checkout)
+    clone = tmp_path / "home" / "cookiecutters" / "repo"
+    assert clone.is_dir(), "the clone should go to the temporary config's dir"
+
+
+def test_cruft_create(tmp_path, env, git_snapshot):
+    """cruft clones on its own and passes no _repo_dir; its .cruft.json must let `cruft update` find the template."""
+    url = f"file://{git_snapshot.bare_repo}"
+    output = tmp_path / "out"
+    ok(run([BIN / "cruft", "create", url, "--directory", TEMPLATE_DIRECTORY, "--no-input", "--output-dir", output],
+           env=env))
+    project = output / DEFAULT_SLUG
+    assert_complete(project, source=git_snapshot.checkout)
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["template"].endswith("repo.git")
+    assert state["commit"] == git_snapshot.commit
+    assert state["directory"] == TEMPLATE_DIRECTORY
+    assert state["context"]["cookiecutter"]["package_name"] == DEFAULT_SLUG
+
+
+def test_pytest_cookies(cookies):
+    """The way the conformance suite and a template author's own tests bake."""
+    result = cookies.bake(template=str(TEMPLATE), extra_context={"project_name": "Cookie Jar"})
+    assert result.exit_code == 0, result.exception
+    assert result.project_path.name == "cookie_jar"
+    assert_complete(result.project_path, package="cookie_jar")
+
+
+# Pre-generation hook
+
+
+@pytest.mark.parametrize(("answer", "reason"), [
+    ("project_slug=my-project", "'my-project' must be a valid Python identifier"),
+    ("project_slug=1abc", "'1abc' must be a valid Python identifier"),
+    ("project_slug=class", "'class' is a Python keyword"),
+    ("package_name=keras", "'keras' would shadow"),
+])
+def test_hook_rejects_bad_answer_in_one_line(tmp_path, env, answer, reason):
+    """A bad name must end in the hook's one-line reason (cookiecutter logs its own traceback to stdout; the hook's
+    stderr must have none) and leave no half-baked project behind."""
+    result = cookiecutter(TEMPLATE, "--no-input", "-o", tmp_path / "out", answer, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    hook_lines = result.stderr.strip().splitlines()
+    assert len(hook_lines) == 1 and hook_lines[0].startswith("error: "), result.stderr
+    assert reason in hook_lines[0]
+    assert "Traceback" not in result.stderr
+    assert not any((tmp_path / "out").iterdir())
+
+
+def test_hook_accepts_custom_name(tmp_path, env):
+    """The hook must not reject what the defaults derive from an ordinary name with a space and capitals."""
+    ok(cookiecutter(TEMPLATE, "--no-input", "-o", tmp_path / "out", "project_name=Flower Sorter", env=env))
+    assert_complete(tmp_path / "out" / "flower_sorter", package="flower_sorter")
+
+
+# Shared code and its links
+
+
+def test_templates_match_shared_code():
+    """Every template links every shared file, and nothing else: what the bakes above copy is the real source."""
+    result = run([sys.executable, REPO / "tools" / "sync_shared.py", "--check"], env=os.environ)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+LINK_FOLDER = "templates/image-classification/{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/runtime"
+
+
+def remove_link(root):
+    (root / LINK_FOLDER / "config.py").unlink()
+    return "runtime/config.py"
+
+
+def add_extra_file(root):
+    (root / LINK_FOLDER / "extra.py").write_text("VALUE = 1\n")
+    return "runtime/extra.py"
+
+
+def point_link_elsewhere(root):
+    link = root / LINK_FOLDER / "config.py"
+    target = os.readlink(link)
+    link.unlink()
+    link.symlink_to(target.replace("config.py", "seed.py"))
+    return "runtime/config.py"
+
+
+def add_source_without_sync(root):
+    (root / "runtime" / "new_helper.py").write_text("VALUE = 1\n")
+    return "runtime/new_helper.py"
+
+
+@pytest.mark.parametrize("drift", [remove_link, add_extra_file, point_link_elsewhere, add_source_without_sync])
+def test_drift_is_caught_and_named(tmp_path, drift):
+    """A template whose copy of the shared code went stale must fail `--check`, naming the file to fix."""
+    root = tmp_path / "repo"
+    for folder in ("tools", "templates", *SHARED):
+        shutil.copytree(REPO / folder, root / folder, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    assert run([sys.executable, root / "tools" / "sync_shared.py", "--check"], env=os.environ).returncode == 0
+    named = drift(root)
+    result = run([sys.executable, root / "tools" / "sync_shared.py", "--check"], env=os.environ)
+    assert result.returncode == 1, result.stdout
+    assert named in result.stdout
+
+
+def test_shared_code_has_no_jinja():
+    """Shared files are copied without rendering; keeping them Jinja-free means a rendering copy would not break."""
+    found = [str(path.relative_to(REPO)) for folder in SHARED for path, text in text_files(REPO / folder)
+             if any(mark in text for mark in JINJA_MARKS)]
+    assert found == []
+
+
+# The baked project itself
+
+
+def test_baked_project_passes_ruff(menu_project, env):
+    """The project's own lint config must pass on what it ships, or its CI fails on the first push."""
+    assert (menu_project / "pyproject.toml").is_file(), "the baked project has no pyproject.toml"
+    result = run([BIN / "ruff", "check", "--no-cache", "."], env=env, cwd=menu_project)
+    assert result.returncode == 0, result.stdout + result.stderr
