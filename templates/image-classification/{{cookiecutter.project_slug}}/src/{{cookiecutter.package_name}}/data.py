@@ -91,7 +91,17 @@ def class_weights(config, splits):
 
 
 def preview_batch(config, splits, size, count=16):
-    """A batch of augmented training images as uint8, for the TensorBoard grid."""
-    train, _ = training_datasets(config, splits, size)
-    images, _ = next(iter(train.unbatch().batch(count)))
+    """`count` augmented training images as uint8, for the TensorBoard grid.
+
+    Built from the first `count` files only: the full training pipeline would shuffle, and so decode,
+    every image once just for this picture.
+    """
+    images = pipeline.image_dataset(splits.train_paths[:count], splits.train_labels[:count], (size, size), count,
+                                    training=True, seed=config.train.seed,
+                                    augment=augment.image_pipeline(config.augment, seed=config.train.seed),
+                                    cache=False)
+    mixer = augment.batch_mixer(config.augment, seed=config.train.seed)
+    images, labels = next(iter(images.map(one_hot(len(splits.class_names)))))
+    if mixer is not None:
+        images, _ = mixer(images, labels)
     return keras.ops.convert_to_numpy(keras.ops.cast(keras.ops.clip(images, 0, 255), "uint8"))
