@@ -1,13 +1,19 @@
 """Training throughput of the image-classification template on this machine.
 
-Bakes the template, writes its sample data, then times training epochs (after one warm-up epoch)
-for float32 vs mixed_bfloat16 and XLA off vs on, each in a fresh process, and the input pipeline's
-overhead: the same steps fed from the real tf.data pipeline (decode, cache, augment) and from
-batches already in memory. Prints a Markdown table to paste into benchmarks/RESULTS.md.
+Bakes the template, writes its sample data, then in one process times training epochs of the
+default model for:
 
-    .venv/bin/python benchmarks/image_classification.py
+- float32 vs mixed_bfloat16, XLA off vs on, fed by the real input pipeline;
+- the input pipeline's overhead: the same steps fed by the real tf.data pipeline (decode, cache,
+  shuffle, augment), by the pipeline with augmentation off, and by batches already in memory.
+
+The machine is shared and noisy, so variants are interleaved round by round and each reports its
+median over the rounds: a slow spell hits every variant alike. Prints Markdown for RESULTS.md.
+
+    .venv/bin/python benchmarks/image_classification.py [--rounds 7]
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -18,62 +24,96 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).resolve().parent.parent
-EPOCHS = 3
 
 MEASURE = """
-import json, sys, time
+import json, statistics, sys, time
 from image_classifier.runtime.quiet import import_tensorflow
 import_tensorflow()
 import keras, tensorflow as tf
 from image_classifier.config import load
 from image_classifier import data, train
-from image_classifier.runtime import device
 
-precision, jit, source, epochs = sys.argv[1], sys.argv[2] == "true", sys.argv[3], int(sys.argv[4])
-config = load("configs/default.yaml", [f"train.precision={precision}", f"train.jit_compile={str(jit).lower()}"])
-setup = device.setup(config.train.precision, config.train.jit_compile)
-keras.utils.set_random_seed(0)
-splits = data.read_splits(config.data, 0)
-train_data, _ = data.training_datasets(config, splits, 64)
-if source == "memory":
-    batches = list(train_data)
-    train_data = tf.data.Dataset.from_tensor_slices(
-        (tf.concat([x for x, _ in batches], 0), tf.concat([y for _, y in batches], 0))).batch(config.data.batch_size)
-    train_data = train_data.cache().prefetch(tf.data.AUTOTUNE)
-model = train.build_model(config, splits.class_names, 64, 0.9)
-train.compile_for(model, train.phases(config)[0], config, setup)
-model.fit(train_data, epochs=1, verbose=0)
-start = time.perf_counter()
-model.fit(train_data, epochs=epochs, verbose=0)
-seconds = time.perf_counter() - start
-print(json.dumps({"images_per_second": epochs * len(splits.train_paths) / seconds}))
+rounds = int(sys.argv[1])
+NO_AUGMENTATION = ["augment.flip=none", "augment.rotation=0", "augment.zoom=0", "augment.brightness=0",
+                   "augment.contrast=0"]
+
+
+def datasets(overrides=()):
+    config = load("configs/default.yaml", list(overrides))
+    splits = data.read_splits(config.data, 0)
+    size = data.image_size(config.data, splits.train_paths)
+    return config, splits, size, data.training_datasets(config, splits, size)[0]
+
+
+config, splits, size, pipeline = datasets()
+_, _, _, plain_pipeline = datasets(NO_AUGMENTATION)
+batches = list(pipeline)  # augmented once, then replayed from memory
+in_memory = tf.data.Dataset.from_tensor_slices(
+    (tf.concat([x for x, _ in batches], 0), tf.concat([y for _, y in batches], 0))).batch(config.data.batch_size)
+in_memory = in_memory.cache().prefetch(tf.data.AUTOTUNE)
+
+
+def model_for(precision, jit):
+    keras.mixed_precision.set_dtype_policy(precision)
+    keras.utils.set_random_seed(0)
+    model = train.build_model(config, splits.class_names, size, 0.9)
+    setup = type("Setup", (), {"jit_compile": jit})
+    train.compile_for(model, train.phases(config)[0], config, setup)
+    return model
+
+
+variants = {}
+for precision in ("float32", "mixed_bfloat16"):
+    for jit in (False, True):
+        variants[(precision, jit, "tf.data")] = (model_for(precision, jit), pipeline)
+default = model_for(sys.argv[2], False)
+variants[(sys.argv[2], False, "tf.data, no augmentation")] = (default, plain_pipeline)
+variants[(sys.argv[2], False, "in memory (augmented once)")] = (default, in_memory)
+
+for model, dataset in variants.values():  # warm-up: tracing, compilation, filling the caches
+    model.fit(dataset, epochs=1, verbose=0)
+seconds = {key: [] for key in variants}
+for _ in range(rounds):
+    for key, (model, dataset) in variants.items():
+        start = time.perf_counter()
+        model.fit(dataset, epochs=2, verbose=0)
+        seconds[key].append(time.perf_counter() - start)
+images = 2 * len(splits.train_paths)
+print(json.dumps({"image_size": size, "train_images": len(splits.train_paths),
+                  "rows": [[*key, images / statistics.median(times)] for key, times in seconds.items()]}))
 """
 
 
-def measure(project, precision, jit, source):
-    result = subprocess.run([sys.executable, "-c", MEASURE, precision, jit, source, str(EPOCHS)], cwd=project,
-                            capture_output=True, text=True, check=True, env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
-    return json.loads(result.stdout.strip().splitlines()[-1])["images_per_second"]
-
-
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
     output = Path(tempfile.mkdtemp(prefix="bench-"))
     project = Path(cookiecutter(str(ROOT), directory="templates/image-classification", no_input=True,
                                 output_dir=str(output)))
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(project)], check=True)
     subprocess.run([str(Path(sys.executable).parent / "image_classifier"), "sample-data"], cwd=project, check=True)
-    rows = []
-    for precision in ("float32", "mixed_bfloat16"):
-        for jit in ("false", "true"):
-            rows.append((precision, jit, "tf.data", measure(project, precision, jit, "files")))
-    best = max(rows, key=lambda row: row[3])
-    memory = measure(project, best[0], best[1], "memory")
+    info = subprocess.run([str(Path(sys.executable).parent / "image_classifier"), "info"], cwd=project,
+                          capture_output=True, text=True, check=True).stdout
+    default_precision = next(line.split(":", 1)[1].split()[0] for line in info.splitlines()
+                             if line.strip().startswith("precision:"))
+    result = subprocess.run([sys.executable, "-c", MEASURE, str(args.rounds), default_precision], cwd=project,
+                            capture_output=True, text=True, env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
+    if result.returncode:
+        sys.exit(result.stderr[-3000:])
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    rows = measured["rows"]
+    baseline = rows[0][3]
+    print(f"{measured['train_images']} training images of {measured['image_size']} px per epoch, "
+          f"median of {args.rounds} interleaved rounds of 2 epochs; `precision: auto` is {default_precision} here\n")
     print("| precision | XLA | input | images/s | vs float32, XLA off |")
     print("|---|---|---|---|---|")
     for precision, jit, source, speed in rows:
-        print(f"| {precision} | {jit} | {source} | {speed:.0f} | {speed / rows[0][3]:.2f}x |")
-    print(f"| {best[0]} | {best[1]} | in memory | {memory:.0f} | {memory / rows[0][3]:.2f}x |")
-    print(f"\ninput pipeline overhead (fastest setting): {100 * (memory / best[3] - 1):.1f} %")
+        print(f"| {precision} | {'on' if jit else 'off'} | {source} | {speed:.0f} | {speed / baseline:.2f}x |")
+    speeds = {source: speed for precision, jit, source, speed in rows if (precision, jit) == (default_precision, False)}
+    memory = speeds["in memory (augmented once)"]
+    print(f"\ninput pipeline overhead over in-memory batches: {100 * (memory / speeds['tf.data'] - 1):.1f} % with "
+          f"augmentation, {100 * (memory / speeds['tf.data, no augmentation'] - 1):.1f} % without")
 
 
 if __name__ == "__main__":

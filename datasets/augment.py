@@ -63,8 +63,10 @@ def batch_mixer(config, seed=None):
         return None
     import keras
 
+    from .cutmix import PixelExactCutMix
+
     layer = (keras.layers.MixUp(alpha=config.mix_alpha, seed=seed) if config.mix == "mixup"
-             else keras.layers.CutMix(factor=1.0, seed=seed))
+             else PixelExactCutMix(factor=1.0, seed=seed))
 
     def mix(images, labels):
         mixed = layer({"images": images, "labels": labels})

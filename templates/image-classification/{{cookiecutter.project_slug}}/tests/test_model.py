@@ -1,11 +1,20 @@
 import math
+import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }}.config import ConvBlock, load
-from {{ cookiecutter.package_name }}.model import CaffePreprocessing, build_model, class_names_of, set_trainable
+from {{ cookiecutter.package_name }}.model import (
+    CaffePreprocessing,
+    backbone_layers,
+    build_model,
+    class_names_of,
+    set_trainable,
+)
 
 
 def conv_output_side(width, kernel, stride, padding):
@@ -59,3 +68,40 @@ def test_phases_freeze_the_backbone_but_never_batchnorm_in_finetuning():
     assert model.get_layer("block4_conv").trainable
     assert not model.get_layer("block4_bn").trainable
     assert not model.get_layer("block3_conv").trainable
+
+
+@pytest.mark.parametrize("backbone", ["mobilenet_v3_small", "efficientnet_v2_b0", "resnet50", "vgg16", "convnext_tiny"])
+def test_each_application_backbone_builds_flat_and_freezes_by_phase(backbone):
+    config = load("configs/default.yaml", [f"model.backbone={backbone}"])
+    model = build_model(config, ["a", "b", "c"], image_size=32)
+    assert len(backbone_layers(model)) > 15  # the backbone's layers, not one nested model: fine-tuning reaches in
+    assert model.predict(np.zeros((1, 40, 40, 3)), verbose=0).shape == (1, 3)
+    set_trainable(model, "head")
+    assert [layer.name for layer in model.layers if layer.trainable_weights] == ["logits"]
+    set_trainable(model, "finetune", unfreeze_top=10)
+    unfrozen = [layer for layer in backbone_layers(model) if layer.trainable]
+    assert 0 < len(unfrozen) <= 10
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in unfrozen)
+
+
+DOWNLOAD_OFFLINE = """
+import sys, urllib.error, urllib.request
+
+def offline(*args, **kwargs):
+    raise urllib.error.URLError("network unreachable")
+
+urllib.request.urlretrieve = offline  # before Keras imports it
+from {{ cookiecutter.package_name }}.cli import main
+sys.exit(main(["train", "model.backbone=mobilenet_v3_small", "model.weights=imagenet", f"data.dir={sys.argv[1]}",
+               f"run.dir={sys.argv[2]}", "data.image_size=32"]))
+"""
+
+
+def test_an_impossible_imagenet_download_says_what_to_do(sample_dir, tmp_path):
+    environment = {**os.environ, "KERAS_HOME": str(tmp_path / "keras_home")}  # no cached weights
+    result = subprocess.run([sys.executable, "-c", DOWNLOAD_OFFLINE, str(sample_dir), str(tmp_path / "runs")],
+                            capture_output=True, text=True, env=environment, timeout=600)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "could not download the ImageNet weights of mobilenet_v3_small" in result.stderr
+    assert "model.weights=none" in result.stderr

@@ -1,5 +1,8 @@
 import csv
 import json
+from pathlib import Path
+
+import tensorflow as tf
 
 from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.train import train
@@ -10,6 +13,15 @@ def tiny_config(sample_dir, runs_dir, *overrides):
         f"data.dir={sample_dir}", f"run.dir={runs_dir}", "data.batch_size=16", "data.image_size=32",
         "model.blocks=[{filters: 8}, {filters: 16}]", "train.precision=float32", *overrides,
     ])
+
+
+def summary_tags(log_dir):
+    """Every tag written to the TensorBoard event files under `log_dir`, with its plugin."""
+    tags = set()
+    for events in Path(log_dir).rglob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(events)):
+            tags.update((value.tag, value.metadata.plugin_data.plugin_name) for value in event.summary.value)
+    return tags
 
 
 def epochs_in(history):
@@ -27,6 +39,10 @@ def test_training_writes_a_complete_run_and_the_loss_falls(sample_dir, tmp_path)
     assert 0.0 <= metrics["accuracy"] <= 1.0
     for name in ("config.yaml", "model.keras", "confusion_matrix.png", "augmented.png"):
         assert run.file(name).is_file(), name
+    tags = {tag for tag, _ in summary_tags(run.logs)}
+    assert {"epoch_loss", "epoch_accuracy", "epoch_learning_rate", "epoch_examples_per_second"} <= tags
+    assert {"augmented_training_images", "confusion_matrix", "final/accuracy"} <= tags
+    assert ("_hparams_/session_start_info", "hparams") in summary_tags(run.logs)  # the HParams dashboard
 
 
 def test_a_named_unfinished_run_resumes_at_its_next_epoch(sample_dir, tmp_path):

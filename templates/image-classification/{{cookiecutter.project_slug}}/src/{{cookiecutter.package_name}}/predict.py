@@ -42,7 +42,7 @@ def last_feature_map(model):
 def grad_cam(model, image, class_index):
     """A heat map in [0, 1] of where the evidence for `class_index` lies (Selvaraju et al., 2017)."""
     feature_layer = last_feature_map(model)
-    probe = keras.Model(model.inputs, [feature_layer.output, model.get_layer("probabilities").output])
+    probe = keras.Model(model.input, [feature_layer.output, model.get_layer("probabilities").output])
     with tf.GradientTape() as tape:
         features, probabilities = probe(image[None], training=False)
         target = probabilities[:, class_index]
