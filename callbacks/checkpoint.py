@@ -16,7 +16,8 @@ STATE_FILE = "state.json"
 
 
 def resume_state(directory):
-    """`{"epochs_done": n, "phase": name, "weights": file}` of the newest checkpoint, or None."""
+    """The newest checkpoint's `state.json`, or None: `{"epochs_done": n, "weights": file, "phase": name,
+    "phase_start": the first epoch of that phase, "stopped_early": whether a callback ended it early}`."""
     path = directory / STATE_FILE
     return read_json(path) if path.is_file() else None
 
@@ -28,6 +29,8 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         directory: a `pathlib.Path`; holds `state.json` and the newest `epoch-NNNN.weights.h5`.
         phase: the name of this stage of training (e.g. "head", "finetune"). A checkpoint written in
             another phase restores the weights only, because that phase's optimizer differs.
+        phase_start: the epoch this phase began at. A phase may end early (early stopping), so the
+            next phase's epochs start wherever it stopped; the state records it for a resume.
 
     Example:
 
@@ -36,10 +39,11 @@ class ResumableCheckpoint(keras.callbacks.Callback):
     ...           callbacks=[ResumableCheckpoint(directory, phase="train")])
     """
 
-    def __init__(self, directory, phase="train"):
+    def __init__(self, directory, phase="train", phase_start=0):
         super().__init__()
         self.directory = directory
         self.phase = phase
+        self.phase_start = phase_start
 
     def on_train_begin(self, logs=None):
         state = resume_state(self.directory)
@@ -58,10 +62,20 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         name = f"epoch-{epoch + 1:04d}.weights.h5"
         with atomic_path(self.directory / name) as temporary:
             self.model.save_weights(temporary)
-        write_json(self.directory / STATE_FILE, {"epochs_done": epoch + 1, "phase": self.phase, "weights": name})
+        self._write_state(epochs_done=epoch + 1, weights=name, stopped_early=False)
         for old in self.directory.glob("epoch-*.weights.h5"):
             if old.name != name:
                 old.unlink()
+
+    def on_train_end(self, logs=None):
+        """Records an early stop (EarlyStopping, TerminateOnNaN), so a resume goes on with the next phase."""
+        state = resume_state(self.directory)
+        if self.model.stop_training and state is not None and state["phase"] == self.phase:
+            self._write_state(epochs_done=state["epochs_done"], weights=state["weights"], stopped_early=True)
+
+    def _write_state(self, epochs_done, weights, stopped_early):
+        write_json(self.directory / STATE_FILE, {"epochs_done": epochs_done, "weights": weights, "phase": self.phase,
+                                                 "phase_start": self.phase_start, "stopped_early": stopped_early})
 
 
 class BestModelCheckpoint(keras.callbacks.Callback):

@@ -26,7 +26,8 @@ def test_resume_restores_weights_and_optimizer_state(tmp_path):
     x, y = data()
     first = tiny_model()
     first.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0, callbacks=[ResumableCheckpoint(tmp_path)])
-    assert resume_state(tmp_path) == {"epochs_done": 2, "phase": "train", "weights": "epoch-0002.weights.h5"}
+    assert resume_state(tmp_path) == {"epochs_done": 2, "weights": "epoch-0002.weights.h5", "phase": "train",
+                                      "phase_start": 0, "stopped_early": False}
     assert sorted(path.name for path in tmp_path.iterdir()) == ["epoch-0002.weights.h5", "state.json"]
 
     second = tiny_model()
@@ -48,6 +49,17 @@ def test_another_phase_restores_weights_only(tmp_path):
     second.fit(x, y, epochs=1, initial_epoch=1, verbose=0, callbacks=[ResumableCheckpoint(tmp_path, phase="finetune")])
     np.testing.assert_allclose(second.get_weights()[0], first.get_weights()[0])
     assert float(second.optimizer.learning_rate) == pytest.approx(0.5)
+
+
+def test_an_early_stop_is_recorded(tmp_path):
+    x, y = data()
+    model = tiny_model()
+    model.compile(keras.optimizers.Adam(0.0), "mse")  # the loss never improves
+    stop = keras.callbacks.EarlyStopping("loss", patience=1)
+    model.fit(x, y, epochs=10, initial_epoch=3, verbose=0,
+              callbacks=[stop, ResumableCheckpoint(tmp_path, phase="finetune", phase_start=3)])
+    assert resume_state(tmp_path) == {"epochs_done": 5, "weights": "epoch-0005.weights.h5", "phase": "finetune",
+                                      "phase_start": 3, "stopped_early": True}
 
 
 def test_best_checkpoint_keeps_only_improvements(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import tensorflow as tf
 
 from {{ cookiecutter.package_name }}.config import load
-from {{ cookiecutter.package_name }}.train import train
+from {{ cookiecutter.package_name }}.train import Phase, remaining_phases, train
 
 
 def tiny_config(sample_dir, runs_dir, *overrides):
@@ -56,8 +56,24 @@ def test_a_named_unfinished_run_resumes_at_its_next_epoch(sample_dir, tmp_path):
 
 def test_transfer_phases_train_head_then_finetune(sample_dir, tmp_path):
     source, _ = train(tiny_config(sample_dir, tmp_path, "train.epochs=1", "run.name=source"))
+    # A frozen backbone and a learning rate of 0 never improve val_accuracy: the head phase stops after
+    # 2 of its 5 epochs, and fine-tuning starts at the third epoch, not the sixth.
     run, _ = train(tiny_config(sample_dir, tmp_path, f"model.weights={source.file('model.keras')}",
-                               "train.epochs=1", "train.finetune_epochs=1", "run.name=transfer"))
-    assert epochs_in(run.history) == [0, 1]
+                               "train.epochs=5", "train.learning_rate=0", "train.early_stopping_patience=1",
+                               "train.finetune_epochs=1", "run.name=transfer"))
+    assert epochs_in(run.history) == [0, 1, 2]
     state = json.loads((run.checkpoints / "state.json").read_text())
-    assert state == {"epochs_done": 2, "phase": "finetune", "weights": "epoch-0002.weights.h5"}
+    assert state == {"epochs_done": 3, "weights": "epoch-0003.weights.h5", "phase": "finetune", "phase_start": 2,
+                     "stopped_early": False}
+
+
+def test_resume_picks_the_phase_and_epoch_from_the_checkpoint():
+    plan = [Phase("head", 5, 1e-3), Phase("finetune", 3, 1e-4)]
+    assert remaining_phases(plan, None) == [(plan[0], None), (plan[1], None)]
+    head_killed = {"epochs_done": 2, "phase": "head", "phase_start": 0, "stopped_early": False}
+    assert remaining_phases(plan, head_killed) == [(plan[0], 0), (plan[1], None)]
+    assert remaining_phases(plan, {**head_killed, "stopped_early": True}) == [(plan[1], None)]
+    assert remaining_phases(plan, {**head_killed, "epochs_done": 5}) == [(plan[1], None)]
+    finetune_killed = {"epochs_done": 3, "phase": "finetune", "phase_start": 2, "stopped_early": False}
+    assert remaining_phases(plan, finetune_killed) == [(plan[1], 2)]
+    assert remaining_phases(plan, {**finetune_killed, "epochs_done": 5}) == []

@@ -2,8 +2,9 @@
 
 Transfer learning runs in two phases in one run: phase 1 trains a new head on the frozen backbone,
 phase 2 unfreezes the backbone's top layers at a lower learning rate. Without pretrained weights
-there is one phase in which every layer trains. Epochs are counted across phases, so a killed run
-resumes in the right phase at the right epoch.
+there is one phase in which every layer trains. Epochs are counted across phases (a phase that
+stops early hands over at the epoch it stopped), so a killed run resumes in the right phase at the
+right epoch.
 """
 
 import dataclasses
@@ -24,7 +25,7 @@ from .runtime.seed import set_seed
 @dataclasses.dataclass
 class Phase:
     name: str  # scratch | head | finetune
-    last_epoch: int
+    epochs: int
     learning_rate: float
 
 
@@ -34,8 +35,18 @@ def phases(config):
         return [Phase("scratch", train.epochs, train.learning_rate)]
     plan = [Phase("head", train.epochs, train.learning_rate)]
     if train.finetune_epochs > 0:
-        plan.append(Phase("finetune", train.epochs + train.finetune_epochs, train.finetune_learning_rate))
+        plan.append(Phase("finetune", train.finetune_epochs, train.finetune_learning_rate))
     return plan
+
+
+def remaining_phases(plan, state):
+    """`(phase, first epoch or None)` still to run after checkpoint `state`; None: where the last one stopped."""
+    if not state:
+        return [(phase, None) for phase in plan]
+    current = [phase.name for phase in plan].index(state["phase"])
+    later = [(phase, None) for phase in plan[current + 1:]]
+    finished = state["stopped_early"] or state["epochs_done"] >= state["phase_start"] + plan[current].epochs
+    return later if finished else [(plan[current], state["phase_start"])] + later
 
 
 def make_optimizer(name, learning_rate):
@@ -58,7 +69,7 @@ def compile_for(model, phase, config, setup):
     )
 
 
-def make_callbacks(run, phase, config, train_data, examples, epochs_done):
+def make_callbacks(run, phase, phase_start, config, train_data, examples, epochs_done):
     callbacks = [
         batchnorm.BatchNormCalibration(train_data),
         monitoring.Throughput(examples),
@@ -67,7 +78,7 @@ def make_callbacks(run, phase, config, train_data, examples, epochs_done):
         history.csv_logger(run.history, epochs_done),
         board.tensorboard(run.logs, config.train.profile_batches),
         checkpoint.BestModelCheckpoint(run.checkpoints / "best.keras", monitor="val_accuracy", mode="max"),
-        checkpoint.ResumableCheckpoint(run.checkpoints, phase=phase.name),
+        checkpoint.ResumableCheckpoint(run.checkpoints, phase=phase.name, phase_start=phase_start),
     ]
     if config.train.early_stopping_patience > 0:
         callbacks.append(keras.callbacks.EarlyStopping("val_accuracy", patience=config.train.early_stopping_patience,
@@ -101,15 +112,14 @@ def train(config):
         grid = board.image_grid(data.preview_batch(config, splits, size))
         board.log_image(run.logs / "images", "augmented_training_images", grid, png_path=run.file("augmented.png"))
 
-    for phase in phases(config):
-        if epochs_done >= phase.last_epoch:
-            continue
+    for phase, start in remaining_phases(phases(config), state):
+        start = epochs_done if start is None else start
         with setup.strategy.scope():
             compile_for(model, phase, config, setup)
-        model.fit(train_data, validation_data=val_data, initial_epoch=epochs_done, epochs=phase.last_epoch,
-                  class_weight=data.class_weights(config, splits), verbose=2,
-                  callbacks=make_callbacks(run, phase, config, train_data, len(splits.train_paths), epochs_done))
-        epochs_done = phase.last_epoch
+        callbacks = make_callbacks(run, phase, start, config, train_data, len(splits.train_paths), epochs_done)
+        fitted = model.fit(train_data, validation_data=val_data, initial_epoch=epochs_done, epochs=start + phase.epochs,
+                           class_weight=data.class_weights(config, splits), verbose=2, callbacks=callbacks)
+        epochs_done += len(fitted.epoch)
 
     best = run.checkpoints / "best.keras"
     final = keras.saving.load_model(best) if best.is_file() else model
