@@ -3,6 +3,9 @@
 Each picture holds one filled shape in a random colour, size, position and rotation on a textured
 background. Drawing goes through `draw_shape`, which paints the same outline onto any PIL image, so
 segmentation masks and detection boxes can be drawn from the same call.
+
+`SHAPES` are the sample classes. `MORE_SHAPES` are further kinds, none of them a sample class: data to
+pretrain on before transferring to the sample classes, or more classes for a harder task.
 """
 
 import math
@@ -12,6 +15,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 SHAPES = ("circle", "square", "triangle", "cross", "star", "ring")
+MORE_SHAPES = ("pentagon", "hexagon", "diamond", "four_point_star", "square_outline", "triangle_outline",
+               "semicircle", "arrow")
 
 
 def _polygon(center, radius, corners, rotation, inner=None):
@@ -25,29 +30,46 @@ def _polygon(center, radius, corners, rotation, inner=None):
     return points
 
 
+def _turned(center, rotation, points):
+    """`points` given around the origin, turned by `rotation` and moved to `center`."""
+    cos, sin = math.cos(rotation), math.sin(rotation)
+    return [(center[0] + x * cos - y * sin, center[1] + x * sin + y * cos) for x, y in points]
+
+
 def draw_shape(draw, kind, center, radius, rotation, fill):
     """Paints shape `kind` centred at `center` with outer `radius` onto a `PIL.ImageDraw`."""
     x, y = center
+    r = radius
+    outline = max(2, int(radius * 0.35))
     if kind == "circle":
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
     elif kind == "ring":
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), outline=fill, width=max(2, int(radius * 0.35)))
-    elif kind == "square":
-        draw.polygon(_polygon(center, radius, 4, rotation), fill=fill)
-    elif kind == "triangle":
-        draw.polygon(_polygon(center, radius, 3, rotation), fill=fill)
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=fill, width=outline)
+    elif kind == "semicircle":
+        start = math.degrees(rotation)
+        draw.pieslice((x - r, y - r, x + r, y + r), start, start + 180, fill=fill)
+    elif kind in ("triangle", "square", "pentagon", "hexagon"):
+        corners = ("triangle", "square", "pentagon", "hexagon").index(kind) + 3
+        draw.polygon(_polygon(center, r, corners, rotation), fill=fill)
+    elif kind in ("triangle_outline", "square_outline"):
+        corners = 3 if kind == "triangle_outline" else 4
+        draw.polygon(_polygon(center, r, corners, rotation), outline=fill, width=outline)
     elif kind == "star":
-        draw.polygon(_polygon(center, radius, 5, rotation, inner=radius * 0.45), fill=fill)
+        draw.polygon(_polygon(center, r, 5, rotation, inner=r * 0.45), fill=fill)
+    elif kind == "four_point_star":
+        draw.polygon(_polygon(center, r, 4, rotation, inner=r * 0.35), fill=fill)
+    elif kind == "diamond":  # a rhombus: two corners at the radius, two at half of it
+        draw.polygon(_polygon(center, r, 2, rotation, inner=r * 0.5), fill=fill)
     elif kind == "cross":
-        arm = radius * 0.33
-        for angle in (rotation, rotation + math.pi / 2):
-            dx, dy = math.cos(angle), math.sin(angle)
-            px, py = -dy * arm, dx * arm
-            draw.polygon([(x - dx * radius + px, y - dy * radius + py), (x + dx * radius + px, y + dy * radius + py),
-                          (x + dx * radius - px, y + dy * radius - py), (x - dx * radius - px, y - dy * radius - py)],
-                         fill=fill)
+        arm = r * 0.33
+        for turn in (0, math.pi / 2):
+            draw.polygon(_turned(center, rotation + turn, [(-r, -arm), (r, -arm), (r, arm), (-r, arm)]), fill=fill)
+    elif kind == "arrow":
+        shaft, head = r * 0.25, r * 0.6
+        draw.polygon(_turned(center, rotation, [(-r, -shaft), (0, -shaft), (0, -head), (r, 0), (0, head),
+                                                (0, shaft), (-r, shaft)]), fill=fill)
     else:
-        raise ValueError(f"unknown shape {kind!r}; known: {', '.join(SHAPES)}")
+        raise ValueError(f"unknown shape {kind!r}; known: {', '.join(SHAPES + MORE_SHAPES)}")
 
 
 def textured_background(rng, size):

@@ -1,11 +1,13 @@
 """Defaults sized from the data, the image-folder reader, splits and class weights."""
 
+import itertools
+
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from shared.datasets import image_files
 from shared.datasets.balance import balanced_class_weights
-from shared.datasets.shapes import SHAPES, write_shape_folders
+from shared.datasets.shapes import MORE_SHAPES, SHAPES, draw_shape, shape_picture, write_shape_folders
 from shared.runtime import sizing
 from shared.runtime.errors import UserError
 
@@ -69,10 +71,28 @@ def test_sample_pictures_differ_by_shape_not_by_noise():
     root_images = []
     for kind in SHAPES:
         rng = np.random.default_rng(0)
-        from shared.datasets.shapes import shape_picture
-
         root_images.append(np.asarray(shape_picture(rng, kind, 32), dtype=np.float32))
     # same seed, same background and colour: only the drawn shape differs between classes
     for first, second in zip(root_images, root_images[1:], strict=False):
         assert np.abs(first - second).max() > 50
     assert Image.fromarray(root_images[0].astype(np.uint8)).size == (32, 32)
+
+
+def test_every_shape_kind_is_its_own_outline_within_its_radius():
+    radius, centre = 24, 32
+    drawn = {}
+    for kind in SHAPES + MORE_SHAPES:
+        canvas = Image.new("L", (64, 64))
+        draw_shape(ImageDraw.Draw(canvas), kind, (centre, centre), radius, 0.3, 255)
+        drawn[kind] = np.asarray(canvas) > 0
+    rows, columns = np.mgrid[:64, :64]
+    distance = np.hypot(rows - centre, columns - centre)
+    disc = drawn["circle"].sum()
+    assert abs(disc - np.pi * radius**2) < 0.05 * disc
+    for kind, mask in drawn.items():
+        assert 0.25 * disc < mask.sum() <= disc, kind
+        assert distance[mask].max() < 1.1 * radius, kind
+    for first, second in itertools.combinations(drawn, 2):  # the closest pair, triangle vs its outline, differs in 104
+        assert (drawn[first] != drawn[second]).sum() > 0.04 * disc, (first, second)
+    with pytest.raises(ValueError, match="unknown shape 'blob'; known: circle"):
+        draw_shape(ImageDraw.Draw(canvas), "blob", (centre, centre), radius, 0.0, 255)

@@ -82,6 +82,7 @@ class Train:
     label_smoothing: float = 0.0
     early_stopping_patience: int = 0  # epochs without val_accuracy gain before stopping; 0: off
     seed: int = 42
+    deterministic: bool = False  # true: a rerun repeats bit for bit on the same machine, slower
     precision: Literal["auto", "float32", "mixed_float16", "mixed_bfloat16"] = "auto"
     jit_compile: Union[bool, Literal["auto"]] = "auto"
     profile_batches: list[int] = dataclasses.field(default_factory=list)  # e.g. [10, 20]: TensorBoard profile

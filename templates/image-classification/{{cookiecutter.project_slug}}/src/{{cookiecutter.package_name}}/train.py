@@ -90,7 +90,7 @@ def train(config):
     config_dict = config_lib.to_dict(config)
     run, resumed = rundir.prepare_run(config.run.dir, config_dict, config.run.name or None)
     setup = device.setup(config.train.precision, config.train.jit_compile)
-    set_seed(config.train.seed)
+    set_seed(config.train.seed, config.train.deterministic)
 
     splits = data.read_splits(config.data, config.train.seed)
     size = data.image_size(config.data, splits.train_paths)
