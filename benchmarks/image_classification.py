@@ -32,6 +32,7 @@ import_tensorflow()
 import keras, tensorflow as tf
 from image_classifier.config import load
 from image_classifier import data, train
+from image_classifier.datasets import augment
 
 rounds = int(sys.argv[1])
 NO_AUGMENTATION = ["augment.flip=none", "augment.rotation=0", "augment.zoom=0", "augment.brightness=0",
@@ -79,8 +80,22 @@ for _ in range(rounds):
         model.fit(dataset, epochs=2, verbose=0)
         seconds[key].append(time.perf_counter() - start)
 images = 2 * len(splits.train_paths)
-print(json.dumps({"image_size": size, "train_images": len(splits.train_paths),
-                  "rows": [[*key, images / statistics.median(times)] for key, times in seconds.items()]}))
+
+# What augmentation costs: each default layer alone on one training batch, in a compiled graph as in tf.data.
+batch = tf.cast(batches[0][0], tf.float32)
+layer_ms = {}
+for layer in augment.image_pipeline(config.augment, seed=0).layers:
+    apply = tf.function(lambda images, layer=layer: layer(images, training=True))
+    apply(batch)
+    durations = []
+    for _ in range(30):
+        start = time.perf_counter()
+        apply(batch).numpy()
+        durations.append(time.perf_counter() - start)
+    layer_ms[type(layer).__name__] = 1000 * statistics.median(durations)
+print(json.dumps({"image_size": size, "train_images": len(splits.train_paths), "batch_size": config.data.batch_size,
+                  "rows": [[*key, images / statistics.median(times)] for key, times in seconds.items()],
+                  "augment_ms_per_batch": layer_ms}))
 """
 
 
@@ -114,6 +129,13 @@ def main():
     memory = speeds["in memory (augmented once)"]
     print(f"\ninput pipeline overhead over in-memory batches: {100 * (memory / speeds['tf.data'] - 1):.1f} % with "
           f"augmentation, {100 * (memory / speeds['tf.data, no augmentation'] - 1):.1f} % without")
+    step_ms = 1000 * measured["batch_size"] / memory
+    print(f"\nper batch of {measured['batch_size']}: a training step on in-memory data takes {step_ms:.1f} ms; "
+          "each default augmentation layer alone takes\n")
+    print("| layer | ms per batch |")
+    print("|---|---|")
+    for name, milliseconds in measured["augment_ms_per_batch"].items():
+        print(f"| {name} | {milliseconds:.1f} |")
 
 
 if __name__ == "__main__":
