@@ -35,3 +35,58 @@ def image_dataset(paths, labels, image_size, batch_size, training, seed, augment
         dataset = dataset.map(lambda images, label: (augment(images, training=True), label),
                               num_parallel_calls=AUTOTUNE)
     return dataset.prefetch(AUTOTUNE)
+
+
+def class_lookup(encoding):
+    """A table from mask keys (values, or colours packed as r<<16 | g<<8 | b) to class indices; -1 elsewhere."""
+    if encoding.colours:
+        keys = [(red << 16) | (green << 8) | blue for red, green, blue in encoding.colours]
+    else:
+        keys = list(encoding.values)
+    initializer = tf.lookup.KeyValueTensorInitializer(tf.constant(keys, tf.int64),
+                                                      tf.range(len(keys), dtype=tf.int32))
+    return tf.lookup.StaticHashTable(initializer, default_value=-1)
+
+
+def decode_mask(path, image_size, encoding, lookup):
+    """Reads one mask PNG -> int32 class indices `(height, width, 1)`, resized by nearest neighbour.
+
+    Ignored and unknown pixels become -1 (`mask_files.scan_masks` has already refused unknown ones).
+    """
+    channels = 3 if encoding.colours else 1
+    mask = tf.cast(tf.io.decode_png(tf.io.read_file(path), channels=channels), tf.int64)
+    if encoding.colours:
+        mask = (mask[..., :1] << 16) | (mask[..., 1:2] << 8) | mask[..., 2:]
+    mask = tf.image.resize(lookup.lookup(mask), image_size, method="nearest")
+    return tf.cast(mask, tf.int32)
+
+
+def segmentation_dataset(image_paths, mask_paths, encoding, image_size, batch_size, training, seed, augment=None,
+                         cache=True, repeats=None):
+    """Image and mask files -> batches of `(images float32 0-255, masks int32 (h, w, 1), -1 ignored)`.
+
+    `augment` is a Keras 3 preprocessing pipeline: it receives `{"images", "segmentation_masks"}` and
+    moves both with one random transform (masks by nearest neighbour). `repeats[i]` shows image i that
+    many times per epoch (oversampling of rare classes) without caching it twice.
+    """
+    lookup = class_lookup(encoding)
+    counts = list(repeats) if repeats is not None else [1] * len(image_paths)
+    dataset = tf.data.Dataset.from_tensor_slices((list(image_paths), list(mask_paths), tf.constant(counts, tf.int64)))
+    dataset = dataset.map(lambda image, mask, count: (decode_image(image, image_size),
+                                                      decode_mask(mask, image_size, encoding, lookup), count),
+                          num_parallel_calls=AUTOTUNE, deterministic=True)
+    if cache:
+        dataset = dataset.cache()
+    dataset = dataset.flat_map(lambda image, mask, count: tf.data.Dataset.from_tensors((image, mask)).repeat(count))
+    if training:
+        dataset = dataset.shuffle(sum(counts), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=False)
+    if training and augment is not None:
+        dataset = dataset.map(lambda images, masks: _augment_pair(augment, images, masks), num_parallel_calls=AUTOTUNE)
+    return dataset.prefetch(AUTOTUNE)
+
+
+def _augment_pair(augment, images, masks):
+    # Keras' image layers resample in float; nearest neighbour keeps the class values exact.
+    moved = augment({"images": images, "segmentation_masks": tf.cast(masks, tf.float32)}, training=True)
+    return moved["images"], tf.cast(tf.round(moved["segmentation_masks"]), tf.int32)

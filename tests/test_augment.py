@@ -74,3 +74,50 @@ def test_cutmix_labels_match_the_pasted_area():
     for image, label in zip(mixed_images, mixed_labels, strict=True):
         area = np.array([(np.abs(image[..., 0] - value) < 1e-3).mean() for value in values])
         np.testing.assert_allclose(label, area, atol=1e-5)
+
+
+def scenes_with_masks(count=8, size=48):
+    """Masks of blocky class regions, and images painting class k in colour PALETTE[k], so alignment is checkable."""
+    rng = np.random.default_rng(3)
+    masks = np.zeros((count, size, size, 1), dtype="float32")
+    for mask in masks:
+        for k in (1, 2, 3):
+            top, left = rng.integers(0, size - 16, 2)
+            mask[top:top + 16, left:left + rng.integers(8, 16)] = k
+    return PALETTE[masks[..., 0].astype(int)], masks
+
+
+PALETTE = np.array([[30, 30, 30], [240, 40, 40], [40, 240, 40], [40, 40, 240]], dtype="float32")
+
+
+@pytest.mark.parametrize(("knobs", "window", "aligned"), [
+    ({"flip": "horizontal_and_vertical"}, 3, 1.0),
+    ({"rotation": 0.1}, 3, 0.999),
+    ({"zoom": 0.2}, 3, 0.999),
+    # chained, the image is resampled twice (blurring over two pixels) and the mask may drift by one
+    ({"flip": "horizontal_and_vertical", "rotation": 0.1, "zoom": 0.2}, 5, 0.995),
+])
+def test_geometric_transforms_move_masks_with_their_images_pixel_by_pixel(knobs, window, aligned):
+    images, masks = scenes_with_masks()
+    pipeline = image_pipeline(dataclasses.replace(OFF, **knobs), seed=2)
+    out = pipeline({"images": images, "segmentation_masks": masks}, training=True)
+    moved_images, moved_masks = (keras.ops.convert_to_numpy(out[key]) for key in ("images", "segmentation_masks"))
+    assert moved_masks.shape == masks.shape and not np.array_equal(moved_masks, masks)
+    assert set(np.unique(moved_masks)) <= {0, 1, 2, 3}  # nearest neighbour: no blended class values
+    labels = moved_masks[..., 0].astype(int)
+    # Inside a region (a pixel whose window x window neighbourhood is one class) the image must show that
+    # class's colour; on region borders the image's bilinear interpolation blends colours, as it should.
+    padded = np.pad(labels, ((0, 0), (window // 2,) * 2, (window // 2,) * 2), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (window, window), axis=(1, 2))
+    inside = (windows == labels[..., None, None]).all(axis=(-1, -2))
+    assert inside.mean() > 0.6
+    matches = np.abs(moved_images - PALETTE[labels]).max(axis=-1) < 2
+    assert matches[inside].mean() >= aligned, matches[inside].mean()
+
+
+def test_colour_jitter_leaves_masks_alone():
+    images, masks = scenes_with_masks()
+    pipeline = image_pipeline(dataclasses.replace(OFF, brightness=0.3, contrast=0.3, hue=0.2), seed=2)
+    out = pipeline({"images": images, "segmentation_masks": masks}, training=True)
+    assert not np.allclose(keras.ops.convert_to_numpy(out["images"]), images)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(out["segmentation_masks"]), masks)
