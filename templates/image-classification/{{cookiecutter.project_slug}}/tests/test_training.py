@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from {{ cookiecutter.package_name }}.config import load
-from {{ cookiecutter.package_name }}.train import Phase, remaining_phases, train
+from {{ cookiecutter.package_name }}.train import train
 
 
 def tiny_config(sample_dir, runs_dir, *overrides):
@@ -69,18 +69,6 @@ def test_transfer_phases_train_head_then_finetune(sample_dir, tmp_path):
     state = json.loads((run.checkpoints / "state.json").read_text())
     assert state == {"epochs_done": 3, "weights": "epoch-0003.weights.h5", "phase": "finetune", "phase_start": 2,
                      "stopped_early": False}
-
-
-def test_resume_picks_the_phase_and_epoch_from_the_checkpoint():
-    plan = [Phase("head", 5, 1e-3), Phase("finetune", 3, 1e-4)]
-    assert remaining_phases(plan, None) == [(plan[0], None), (plan[1], None)]
-    head_killed = {"epochs_done": 2, "phase": "head", "phase_start": 0, "stopped_early": False}
-    assert remaining_phases(plan, head_killed) == [(plan[0], 0), (plan[1], None)]
-    assert remaining_phases(plan, {**head_killed, "stopped_early": True}) == [(plan[1], None)]
-    assert remaining_phases(plan, {**head_killed, "epochs_done": 5}) == [(plan[1], None)]
-    finetune_killed = {"epochs_done": 3, "phase": "finetune", "phase_start": 2, "stopped_early": False}
-    assert remaining_phases(plan, finetune_killed) == [(plan[1], 2)]
-    assert remaining_phases(plan, {**finetune_killed, "epochs_done": 5}) == []
 
 
 def test_a_deterministic_rerun_repeats_bit_for_bit(sample_dir, tmp_path):

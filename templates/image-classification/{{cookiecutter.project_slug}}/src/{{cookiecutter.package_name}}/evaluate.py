@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 
-from .callbacks import tensorboard as board
+from .callbacks.confusion import confusion_matrix, log_confusion_matrix
 from .datasets import pipeline
 from .model import class_names_of
 from .runtime.files import write_json
@@ -15,12 +15,6 @@ def predict_probabilities(model, paths, batch_size):
     dataset = pipeline.image_dataset(paths, [0] * len(paths), (size, size), batch_size, training=False, seed=0,
                                      cache=False).map(lambda images, _: images)
     return model.predict(dataset, verbose=0)
-
-
-def confusion_matrix(labels, predictions, num_classes):
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (np.asarray(labels), np.asarray(predictions)), 1)
-    return matrix
 
 
 def metrics_from(probabilities, labels, class_names, top_k):
@@ -53,30 +47,9 @@ def score(model, paths, labels, config):
     return metrics_from(probabilities, labels, class_names_of(model), config.evaluate.top_k)
 
 
-def confusion_figure(matrix, class_names):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    size = max(4, 0.6 * len(class_names) + 2)
-    figure, axes = plt.subplots(figsize=(size, size))
-    axes.imshow(matrix, cmap="Blues")
-    axes.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
-    axes.set_yticks(range(len(class_names)), class_names)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("true")
-    for (row, column), count in np.ndenumerate(matrix):
-        colour = "white" if count > matrix.max() / 2 else "black"
-        axes.text(column, row, str(count), ha="center", va="center", color=colour)
-    axes.set_title("confusion matrix")
-    return figure
-
-
 def write_report(run, metrics, matrix, class_names):
     """Confusion matrix as PNG and in TensorBoard, then `metrics.json`."""
-    image = board.figure_to_image(confusion_figure(matrix, class_names))
-    board.log_image(run.logs / "evaluation", "confusion_matrix", image, png_path=run.file("confusion_matrix.png"))
+    log_confusion_matrix(run, matrix, class_names)
     write_json(run.metrics, metrics)
 
 

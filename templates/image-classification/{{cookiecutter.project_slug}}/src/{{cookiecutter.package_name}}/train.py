@@ -7,7 +7,6 @@ stops early hands over at the epoch it stopped), so a killed run resumes in the 
 right epoch.
 """
 
-import dataclasses
 import math
 
 import keras
@@ -19,42 +18,12 @@ from .model import build_model, set_trainable
 from .runtime import config as config_lib
 from .runtime import device, rundir, sizing
 from .runtime.files import atomic_path
+from .runtime.phases import make_optimizer, plan_phases, remaining_phases
 from .runtime.seed import set_seed
 
 
-@dataclasses.dataclass
-class Phase:
-    name: str  # scratch | head | finetune
-    epochs: int
-    learning_rate: float
-
-
 def phases(config):
-    train = config.train
-    if not config.pretrained:
-        return [Phase("scratch", train.epochs, train.learning_rate)]
-    plan = [Phase("head", train.epochs, train.learning_rate)]
-    if train.finetune_epochs > 0:
-        plan.append(Phase("finetune", train.finetune_epochs, train.finetune_learning_rate))
-    return plan
-
-
-def remaining_phases(plan, state):
-    """`(phase, first epoch or None)` still to run after checkpoint `state`; None: where the last one stopped."""
-    if not state:
-        return [(phase, None) for phase in plan]
-    current = [phase.name for phase in plan].index(state["phase"])
-    later = [(phase, None) for phase in plan[current + 1:]]
-    finished = state["stopped_early"] or state["epochs_done"] >= state["phase_start"] + plan[current].epochs
-    return later if finished else [(plan[current], state["phase_start"])] + later
-
-
-def make_optimizer(name, learning_rate):
-    if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True)
-    if name == "adamw":
-        return keras.optimizers.AdamW(learning_rate)
-    return keras.optimizers.Adam(learning_rate)
+    return plan_phases(config.train, config.pretrained)
 
 
 def compile_for(model, phase, config, setup):
