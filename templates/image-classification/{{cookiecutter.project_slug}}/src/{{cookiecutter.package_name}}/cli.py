@@ -96,7 +96,8 @@ def _predict_arguments(parser):
 
 def _export_arguments(parser):
     _run_arguments(parser)
-    parser.add_argument("--format", default="keras,tf_saved_model", help="comma-separated (default: %(default)s)")
+    parser.add_argument("--format", default="keras,tf_saved_model",
+                        help="comma-separated, from keras,tf_saved_model,onnx,litert (default: %(default)s)")
 
 
 def _summary_arguments(parser):

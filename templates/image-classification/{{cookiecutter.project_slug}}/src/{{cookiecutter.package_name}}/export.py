@@ -4,8 +4,12 @@
 - `tf_saved_model`: a SavedModel (`keras.export.ExportArchive`) with two endpoints:
   `serve(image_bytes)` takes encoded JPEG/PNG/BMP/GIF files and returns `class_name`, `probability` and
   `probabilities`; `serve_pixels(images)` takes float pixels 0-255 of any size.
+- `onnx` (`model.onnx`, for onnxruntime) and `litert` (`model.tflite`, for LiteRT on phones and boards):
+  float pixels 0-255 of any size in, class probabilities out; resizing and normalisation are inside, and
+  `labels.json` beside them names the classes. Neither runtime decodes image files.
 """
 
+import importlib.util
 import shutil
 
 import keras
@@ -16,7 +20,8 @@ from .model import class_names_of
 from .runtime.errors import UserError
 from .runtime.files import atomic_path, write_json
 
-FORMATS = ("keras", "tf_saved_model")
+FORMATS = ("keras", "tf_saved_model", "onnx", "litert")
+CONVERTERS = {"onnx": "tf2onnx", "litert": "ai_edge_litert"}  # optional: pip install -e ".[export]"
 
 
 def saved_model_archive(model):
@@ -49,10 +54,26 @@ def saved_model_archive(model):
     return archive
 
 
+def inference_model(model):
+    """The model called with `training=False`, so exporters trace BatchNorm with its moving statistics.
+
+    Exported as it is, the ONNX graph normalised each batch by its own statistics: outputs off by 0.86.
+    """
+    images = keras.Input((None, None, 3), name="images")
+    wrapper = keras.Model(images, model(images, training=False), name="inference")
+    size = model.get_layer("resize").height
+    wrapper.predict(tf.zeros((1, size, size, 3)), verbose=0)  # exporters need a model that has run once
+    return wrapper
+
+
 def export(run, formats):
     unknown = [name for name in formats if name not in FORMATS]
     if unknown:
         raise UserError(f"--format {','.join(unknown)} not supported: choose from {','.join(FORMATS)}")
+    missing = [CONVERTERS[name] for name in formats if name in CONVERTERS and not importlib.util.find_spec(
+        CONVERTERS[name])]
+    if missing:
+        raise UserError(f"--format needs {', '.join(missing)}: pip install -e \".[export]\"")
     model = keras.saving.load_model(run.file("model.keras"))
     folder = run.file("export")
     folder.mkdir(exist_ok=True)
@@ -69,6 +90,11 @@ def export(run, formats):
         shutil.rmtree(saved, ignore_errors=True)
         staging.rename(saved)
         written.append(saved)
+    for name, file_name in (("onnx", "model.onnx"), ("litert", "model.tflite")):
+        if name in formats:
+            with atomic_path(folder / file_name) as temporary:
+                inference_model(model).export(str(temporary), format=name, verbose=False)
+            written.append(folder / file_name)
     write_json(folder / "labels.json", {"class_names": class_names_of(model)})
     for path in written:
         print(f"wrote {path}")
