@@ -1,6 +1,8 @@
 """tf.data pipelines: parallel decode, cache where it fits, shuffle, batch, augment, prefetch."""
 
+import numpy as np
 import tensorflow as tf
+from PIL import Image
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -53,12 +55,21 @@ def decode_mask(path, image_size, encoding, lookup):
 
     Ignored and unknown pixels become -1 (`mask_files.scan_masks` has already refused unknown ones).
     """
-    channels = 3 if encoding.colours else 1
-    mask = tf.cast(tf.io.decode_png(tf.io.read_file(path), channels=channels), tf.int64)
-    if encoding.colours:
-        mask = (mask[..., :1] << 16) | (mask[..., 1:2] << 8) | mask[..., 2:]
+    colours = bool(encoding.colours)
+    mask = tf.numpy_function(lambda file: _mask_keys(file, colours), [path], tf.int64, stateful=False)
+    mask = tf.ensure_shape(mask, (None, None, 1))
     mask = tf.image.resize(lookup.lookup(mask), image_size, method="nearest")
     return tf.cast(mask, tf.int32)
+
+
+def _mask_keys(path, colours):
+    # PIL, not tf.io.decode_png: TensorFlow turns palette PNGs (Pascal VOC's masks) into grey levels,
+    # losing the class indices they store. Decoded once: the dataset caches the result.
+    with Image.open(path.decode()) as mask:
+        if not colours:
+            return np.asarray(mask, dtype=np.int64)[..., None]
+        red, green, blue = np.moveaxis(np.asarray(mask.convert("RGB"), dtype=np.int64), -1, 0)
+        return ((red << 16) | (green << 8) | blue)[..., None]
 
 
 def segmentation_dataset(image_paths, mask_paths, encoding, image_size, batch_size, training, seed, augment=None,

@@ -88,6 +88,9 @@ def test_pipeline_decodes_masks_to_class_indices_and_oversamples_by_repeat_count
     values = np.zeros((8, 8), dtype=np.uint8)
     values[:4, :4], values[4:, 4:], values[:2, 6:] = 38, 75, 255
     write_pair(tmp_path, "a", values)
+    palette_mask = Image.open(tmp_path / "masks" / "a.png").convert("P")  # as Pascal VOC stores masks
+    palette_mask.putpalette([value for index in range(256) for value in (index, 255 - index, 7)])
+    palette_mask.save(tmp_path / "masks" / "a.png")
     write_pair(tmp_path, "b", np.full((8, 8), 75))
     images, masks = read_pairs(tmp_path / "images", tmp_path / "masks")
     encoding = MaskEncoding(values=(0, 38, 75), ignore=255)
