@@ -1,4 +1,4 @@
-"""Confusion matrices: counted from labels, drawn as a figure, written as a PNG and to TensorBoard."""
+"""Confusion matrices: counted from labels, scored, drawn as a figure, written as a PNG and to TensorBoard."""
 
 import numpy as np
 
@@ -11,6 +11,30 @@ def confusion_matrix(labels, predictions, num_classes):
     kept = (labels >= 0) & (labels < num_classes)
     return np.bincount(labels[kept] * num_classes + predictions[kept],
                        minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+
+
+def overlap_scores(matrix, class_names):
+    """Segmentation's metrics from a pixel confusion matrix, flat as `metrics.json` holds them.
+
+    Per class, IoU = TP / (TP + FP + FN) and Dice = 2 TP / (2 TP + FP + FN); `mean_iou` and `mean_dice`
+    average the classes that occur in the labels or the predictions (a class absent from both has no
+    overlap to score); `pixel_accuracy` is the diagonal's share of all pixels.
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    true_positive = np.diag(matrix)
+    errors = matrix.sum(axis=0) + matrix.sum(axis=1) - 2 * true_positive  # FP + FN
+    occurs = true_positive + errors > 0
+    iou = np.divide(true_positive, true_positive + errors, out=np.zeros_like(true_positive), where=occurs)
+    dice = np.divide(2 * true_positive, 2 * true_positive + errors, out=np.zeros_like(true_positive), where=occurs)
+    scores = {
+        "mean_iou": float(iou[occurs].mean()) if occurs.any() else 0.0,
+        "mean_dice": float(dice[occurs].mean()) if occurs.any() else 0.0,
+        "pixel_accuracy": float(true_positive.sum() / max(matrix.sum(), 1.0)),
+    }
+    for name, class_iou, class_dice in zip(class_names, iou, dice, strict=True):
+        scores[f"iou_{name}"] = float(class_iou)
+        scores[f"dice_{name}"] = float(class_dice)
+    return scores
 
 
 def confusion_figure(matrix, class_names):

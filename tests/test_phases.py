@@ -1,9 +1,10 @@
-"""Transfer phases that resume where a killed run stopped, and confusion matrices that skip ignored labels."""
+"""Transfer phases that resume where a killed run stopped; confusion matrices and the scores read from them."""
 
 from types import SimpleNamespace
 
 import numpy as np
-from shared.callbacks.confusion import confusion_matrix
+import pytest
+from shared.callbacks.confusion import confusion_matrix, overlap_scores
 from shared.runtime.phases import Phase, plan_phases, remaining_phases
 
 TRAIN = SimpleNamespace(epochs=5, finetune_epochs=3, learning_rate=1e-3, finetune_learning_rate=1e-4)
@@ -30,3 +31,19 @@ def test_confusion_matrix_counts_true_rows_against_predicted_columns_and_skips_i
     labels = [[0, 1, 2], [2, -1, 255]]
     predicted = [[0, 2, 2], [1, 0, 0]]
     np.testing.assert_array_equal(confusion_matrix(labels, predicted, 3), [[1, 0, 0], [0, 0, 1], [0, 1, 1]])
+
+
+def test_overlap_scores_by_hand():
+    # true rows, predicted columns, pixels:      background  road  car  boat
+    matrix = [[50, 2, 0, 0],   # background      TP 50, FP 1 + 3, FN 2:  IoU 50/56, Dice 100/106
+              [1, 8, 1, 0],    # road            TP 8,  FP 2,     FN 2:  IoU 8/12,  Dice 16/20
+              [3, 0, 5, 0],    # car             TP 5,  FP 1,     FN 3:  IoU 5/9,   Dice 10/14
+              [0, 0, 0, 0]]    # boat: in neither labels nor predictions, so out of the means
+    scores = overlap_scores(matrix, ["background", "road", "car", "boat"])
+    assert scores["iou_background"] == pytest.approx(50 / 56)
+    assert scores["iou_road"] == pytest.approx(8 / 12)
+    assert scores["dice_car"] == pytest.approx(10 / 14)
+    assert scores["iou_boat"] == 0.0
+    assert scores["mean_iou"] == pytest.approx((50 / 56 + 8 / 12 + 5 / 9) / 3)
+    assert scores["mean_dice"] == pytest.approx((100 / 106 + 16 / 20 + 10 / 14) / 3)
+    assert scores["pixel_accuracy"] == pytest.approx(63 / 70)
