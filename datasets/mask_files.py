@@ -47,17 +47,24 @@ class MaskEncoding:
     def num_classes(self):
         return len(self.values or self.colours)
 
+    def pixel_keys(self, mask):
+        """One integer per pixel: its value, or its colour packed as r<<16 | g<<8 | b."""
+        return _colour_keys(mask) if self.colours else np.asarray(mask, dtype=np.int64)
+
+    def class_keys(self):
+        """The key of each class, in class order."""
+        return self.pixel_keys(np.array(self.colours or self.values)).tolist()
+
     def class_indices(self, mask):
         """`mask` (H, W) values or (H, W, 3) colours -> `(indices, unknown)`: the class of each pixel, -1
         where ignored or unknown, and the values or colours that are neither a class nor ignored."""
-        keys = _colour_keys(mask) if self.colours else mask.astype(np.int64)
-        table = _colour_keys(np.array(self.colours)) if self.colours else np.array(self.values)
+        keys = self.pixel_keys(mask)
         indices = np.full(keys.shape, -1, dtype=np.int64)
-        for index, key in enumerate(table):
+        for index, key in enumerate(self.class_keys()):
             indices[keys == key] = index
         unknown = np.unique(keys[indices < 0])
         if self.ignore is not None:
-            unknown = unknown[unknown != (_colour_keys(np.array(self.ignore)) if self.colours else self.ignore)]
+            unknown = unknown[unknown != self.pixel_keys(np.array(self.ignore))]
         if self.colours:
             return indices, [((key >> 16) & 255, (key >> 8) & 255, key & 255) for key in unknown.tolist()]
         return indices, unknown.tolist()

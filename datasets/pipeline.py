@@ -40,13 +40,9 @@ def image_dataset(paths, labels, image_size, batch_size, training, seed, augment
 
 
 def class_lookup(encoding):
-    """A table from mask keys (values, or colours packed as r<<16 | g<<8 | b) to class indices; -1 elsewhere."""
-    if encoding.colours:
-        keys = [(red << 16) | (green << 8) | blue for red, green, blue in encoding.colours]
-    else:
-        keys = list(encoding.values)
-    initializer = tf.lookup.KeyValueTensorInitializer(tf.constant(keys, tf.int64),
-                                                      tf.range(len(keys), dtype=tf.int32))
+    """A table from mask keys (`MaskEncoding.pixel_keys`) to class indices; -1 elsewhere."""
+    initializer = tf.lookup.KeyValueTensorInitializer(tf.constant(encoding.class_keys(), tf.int64),
+                                                      tf.range(encoding.num_classes, dtype=tf.int32))
     return tf.lookup.StaticHashTable(initializer, default_value=-1)
 
 
@@ -55,21 +51,17 @@ def decode_mask(path, image_size, encoding, lookup):
 
     Ignored and unknown pixels become -1 (`mask_files.scan_masks` has already refused unknown ones).
     """
-    colours = bool(encoding.colours)
-    mask = tf.numpy_function(lambda file: _mask_keys(file, colours), [path], tf.int64, stateful=False)
+    mask = tf.numpy_function(lambda file: _mask_keys(file, encoding), [path], tf.int64, stateful=False)
     mask = tf.ensure_shape(mask, (None, None, 1))
     mask = tf.image.resize(lookup.lookup(mask), image_size, method="nearest")
     return tf.cast(mask, tf.int32)
 
 
-def _mask_keys(path, colours):
+def _mask_keys(path, encoding):
     # PIL, not tf.io.decode_png: TensorFlow turns palette PNGs (Pascal VOC's masks) into grey levels,
     # losing the class indices they store. Decoded once: the dataset caches the result.
     with Image.open(path.decode()) as mask:
-        if not colours:
-            return np.asarray(mask, dtype=np.int64)[..., None]
-        red, green, blue = np.moveaxis(np.asarray(mask.convert("RGB"), dtype=np.int64), -1, 0)
-        return ((red << 16) | (green << 8) | blue)[..., None]
+        return encoding.pixel_keys(np.asarray(mask.convert("RGB") if encoding.colours else mask))[..., None]
 
 
 def segmentation_dataset(image_paths, mask_paths, encoding, image_size, batch_size, training, seed, augment=None,

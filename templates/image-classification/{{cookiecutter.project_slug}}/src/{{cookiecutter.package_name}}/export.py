@@ -90,10 +90,13 @@ def export(run, formats):
         shutil.rmtree(saved, ignore_errors=True)
         staging.rename(saved)
         written.append(saved)
-    for name, file_name in (("onnx", "model.onnx"), ("litert", "model.tflite")):
-        if name in formats:
+    portable = [(name, file_name) for name, file_name in (("onnx", "model.onnx"), ("litert", "model.tflite"))
+                if name in formats]
+    if portable:
+        inference = inference_model(model)
+        for name, file_name in portable:
             with atomic_path(folder / file_name) as temporary:
-                inference_model(model).export(str(temporary), format=name, verbose=False)
+                inference.export(str(temporary), format=name, verbose=False)
             written.append(folder / file_name)
     write_json(folder / "labels.json", {"class_names": class_names_of(model)})
     for path in written:
