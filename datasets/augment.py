@@ -10,8 +10,11 @@ from typing import Literal
 
 
 @dataclasses.dataclass
-class ImageAugmentation:
-    """Augmentation knobs; every transform is off at 0 / none."""
+class PairedAugmentation:
+    """Transforms that move masks and boxes with their image (geometric) or leave them alone (colour).
+
+    Every transform is off at 0 / none.
+    """
 
     flip: Literal["none", "horizontal", "vertical", "horizontal_and_vertical"] = "horizontal"
     rotation: float = 0.0  # fraction of a full turn, e.g. 0.05 = up to +-18 degrees
@@ -20,16 +23,22 @@ class ImageAugmentation:
     contrast: float = 0.0
     saturation: float = 0.0
     hue: float = 0.0
-    rand_augment: bool = False  # RandAugment (2 random ops per image) instead of hand-picked transforms
-    rand_augment_magnitude: float = 0.5
-    mix: Literal["none", "mixup", "cutmix"] = "none"
-    mix_alpha: float = 0.2
 
     def validate(self):
         for name in ("rotation", "zoom", "brightness", "contrast", "saturation", "hue"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"augment.{name} is {value}, expected a number in [0, 1]")
+
+
+@dataclasses.dataclass
+class ImageAugmentation(PairedAugmentation):
+    """The paired transforms, plus those only image labels survive: RandAugment and batch mixing."""
+
+    rand_augment: bool = False  # RandAugment (2 random ops per image) instead of hand-picked transforms
+    rand_augment_magnitude: float = 0.5
+    mix: Literal["none", "mixup", "cutmix"] = "none"
+    mix_alpha: float = 0.2
 
 
 def image_pipeline(config, seed=None):
@@ -43,7 +52,7 @@ def image_pipeline(config, seed=None):
         steps.append(keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=seed))
     if config.zoom > 0:
         steps.append(keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=seed))
-    if config.rand_augment:
+    if getattr(config, "rand_augment", False):
         steps.append(keras.layers.RandAugment(value_range=(0, 255), factor=config.rand_augment_magnitude, seed=seed))
     jitter = {
         "brightness_factor": config.brightness,
@@ -59,7 +68,7 @@ def image_pipeline(config, seed=None):
 
 def batch_mixer(config, seed=None):
     """A function `(images, one_hot_labels) -> (images, labels)` for MixUp or CutMix, or None."""
-    if config.mix == "none":
+    if getattr(config, "mix", "none") == "none":
         return None
     import keras
 

@@ -1,8 +1,9 @@
-"""Places the shared code (runtime/, callbacks/, datasets/) into every template's package.
+"""Places the shared code (runtime/, callbacks/, datasets/) into every template's package, and the shared
+cookiecutter hooks (tools/hooks/) into every template's hooks/.
 
 Each shared file becomes a per-file symlink inside `templates/<task>/{{cookiecutter.project_slug}}/src/
-{{cookiecutter.package_name}}/<folder>/`: cookiecutter copies symlinked files (but not symlinked
-folders), and a link cannot drift from its source. `--check` reports what is missing, stale or extra
+{{cookiecutter.package_name}}/<folder>/` (or `templates/<task>/hooks/`): cookiecutter copies symlinked files
+(but not symlinked folders), and a link cannot drift from its source. `--check` reports what is missing, stale or extra
 instead of fixing it, and exits 1 when anything is.
 
     python tools/sync_shared.py           # make the links
@@ -16,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ("runtime", "callbacks", "datasets")
 PACKAGE = Path("{{cookiecutter.project_slug}}", "src", "{{cookiecutter.package_name}}")
+HOOKS = ROOT / "tools" / "hooks"
 
 
 def shared_files():
@@ -37,6 +39,9 @@ def expected_links(template):
     for relative in shared_files():
         link = template / PACKAGE / relative
         links[link] = Path(os.path.relpath(ROOT / relative, link.parent))
+    for hook in sorted(HOOKS.glob("*.py")):
+        link = template / "hooks" / hook.name
+        links[link] = Path(os.path.relpath(hook, link.parent))
     return links
 
 
@@ -48,18 +53,17 @@ def problems(template):
             found.append(f"missing link {link.relative_to(ROOT)}")
         elif Path(os.readlink(link)) != target:
             found.append(f"link {link.relative_to(ROOT)} points to {os.readlink(link)}, expected {target}")
-    for folder in SHARED:
-        root = template / PACKAGE / folder
-        if root.is_dir():
-            for path in root.rglob("*"):
+    homes = [*((template / PACKAGE / name, f"{name}/") for name in SHARED), (template / "hooks", "tools/hooks/")]
+    for folder, home in homes:
+        if folder.is_dir():
+            for path in folder.rglob("*"):
                 if (path.is_file() or path.is_symlink()) and path not in expected and "__pycache__" not in path.parts:
-                    found.append(f"extra file {path.relative_to(ROOT)} (shared code lives in {folder}/ at the root)")
+                    found.append(f"extra file {path.relative_to(ROOT)} (shared code lives in {home} at the root)")
     return found
 
 
 def sync(template):
-    for folder in SHARED:
-        root = template / PACKAGE / folder
+    for root in [*(template / PACKAGE / folder for folder in SHARED), template / "hooks"]:
         if root.is_dir():
             for path in root.rglob("*"):
                 if path.is_symlink():

@@ -8,13 +8,8 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }}.config import ConvBlock, load
-from {{ cookiecutter.package_name }}.model import (
-    CaffePreprocessing,
-    backbone_layers,
-    build_model,
-    class_names_of,
-    set_trainable,
-)
+from {{ cookiecutter.package_name }}.model import backbone_layers, build_model, class_names_of, set_trainable
+from {{ cookiecutter.package_name }}.runtime.backbones import CaffePreprocessing
 
 
 def conv_output_side(width, kernel, stride, padding):

@@ -1,10 +1,10 @@
 """The typed config of this project: every knob of `configs/default.yaml`, with its checks."""
 
 import dataclasses
-from pathlib import Path
 from typing import Literal, Union
 
 from .datasets.augment import ImageAugmentation
+from .runtime import settings
 from .runtime.config import load_config
 
 BACKBONES = ("small_cnn", "mobilenet_v3_small", "efficientnet_v2_b0", "resnet50", "vgg16", "convnext_tiny")
@@ -59,50 +59,17 @@ class Model:
     def validate(self):
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"model.dropout is {self.dropout}, expected a number in [0, 1)")
-        if self.weights in ("imagenet", "none"):
-            if self.backbone == "small_cnn" and self.weights == "imagenet":
-                raise ValueError("model.weights: small_cnn has no ImageNet weights; use none or a .keras model")
-            return
-        if not Path(self.weights).is_file():
-            raise ValueError(f"model.weights {self.weights!r} is neither imagenet, none, nor an existing file")
-        if not self.weights.endswith((".h5", ".keras")):
-            raise ValueError(f"model.weights {self.weights!r}: use a .h5 weights file or a .keras model")
-        if self.backbone == "small_cnn" and not self.weights.endswith(".keras"):
-            raise ValueError("model.weights: small_cnn transfers from a .keras model of an earlier run")
+        settings.check_weights(self.weights, self.backbone, from_scratch=self.backbone == "small_cnn")
 
 
 @dataclasses.dataclass
-class Train:
-    epochs: int = 30  # phase 1: the head on a frozen backbone (or every layer when weights is none)
-    finetune_epochs: int = 10  # phase 2, pretrained backbones only: the top layers unfrozen
-    unfreeze_top: int = 20  # layers of the backbone trained in phase 2 (BatchNorm stays frozen)
-    learning_rate: float = 0.001
-    finetune_learning_rate: float = 0.0001
-    optimizer: Literal["adam", "adamw", "sgd"] = "adam"
+class Train(settings.Train):
     label_smoothing: float = 0.0
-    early_stopping_patience: int = 0  # epochs without val_accuracy gain before stopping; 0: off
-    seed: int = 42
-    deterministic: bool = False  # true: a rerun repeats bit for bit on the same machine, slower
-    precision: Literal["auto", "float32", "mixed_float16", "mixed_bfloat16"] = "auto"
-    jit_compile: Union[bool, Literal["auto"]] = "auto"
-    profile_batches: list[int] = dataclasses.field(default_factory=list)  # e.g. [10, 20]: TensorBoard profile
-
-    def validate(self):
-        if self.epochs < 1 or self.finetune_epochs < 0:
-            raise ValueError("train.epochs must be 1 or more and train.finetune_epochs 0 or more")
-        if self.profile_batches and len(self.profile_batches) != 2:
-            raise ValueError(f"train.profile_batches is {self.profile_batches}, expected [first, last] or []")
 
 
 @dataclasses.dataclass
 class Evaluate:
     top_k: int = 3
-
-
-@dataclasses.dataclass
-class Run:
-    dir: str = "runs"
-    name: str = ""  # empty: a new time-stamped run, or the newest unfinished run with the same config
 
 
 @dataclasses.dataclass
@@ -112,7 +79,7 @@ class Config:
     augment: ImageAugmentation = dataclasses.field(default_factory=ImageAugmentation)
     train: Train = dataclasses.field(default_factory=Train)
     evaluate: Evaluate = dataclasses.field(default_factory=Evaluate)
-    run: Run = dataclasses.field(default_factory=Run)
+    run: settings.Run = dataclasses.field(default_factory=settings.Run)
 
     @property
     def pretrained(self):

@@ -9,52 +9,11 @@ so Grad-CAM can reach any of them and fine-tuning can unfreeze the top N.
 """
 
 import keras
-from keras import layers, ops
+from keras import layers
 
-from .runtime.errors import UserError
+from .runtime import backbones
+from .runtime.backbones import LabelMap
 
-
-@keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
-class CaffePreprocessing(layers.Layer):
-    """RGB [0, 255] -> BGR minus the ImageNet channel means: the input ResNet50 and VGG16 were trained on.
-
-    >>> CaffePreprocessing()(keras.ops.ones((1, 2, 2, 3)) * 255.0).shape
-    (1, 2, 2, 3)
-    """
-
-    MEAN_BGR = (103.939, 116.779, 123.68)
-
-    def call(self, images):
-        return ops.flip(images, axis=-1) - ops.convert_to_tensor(self.MEAN_BGR, dtype=images.dtype)
-
-
-@keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
-class LabelMap(layers.Layer):
-    """Passes probabilities through unchanged and keeps the class names in the saved model.
-
-    >>> LabelMap(["cat", "dog"]).class_names
-    ['cat', 'dog']
-    """
-
-    def __init__(self, class_names, **kwargs):
-        super().__init__(**kwargs)
-        self.class_names = list(class_names)
-
-    def call(self, probabilities):
-        return probabilities
-
-    def get_config(self):
-        return {**super().get_config(), "class_names": self.class_names}
-
-
-# name -> (constructor, preprocessing for 0-255 RGB input)
-APPLICATIONS = {
-    "mobilenet_v3_small": (lambda **kw: keras.applications.MobileNetV3Small(include_preprocessing=True, **kw), None),
-    "efficientnet_v2_b0": (lambda **kw: keras.applications.EfficientNetV2B0(include_preprocessing=True, **kw), None),
-    "resnet50": (keras.applications.ResNet50, CaffePreprocessing),
-    "vgg16": (keras.applications.VGG16, CaffePreprocessing),
-    "convnext_tiny": (lambda **kw: keras.applications.ConvNeXtTiny(include_preprocessing=True, **kw), None),
-}
 HEAD = ("image", "resize", "preprocess", "pool", "dropout", "logits", "probabilities", "labels")
 
 
@@ -80,11 +39,9 @@ def build_model(config, class_names, image_size, batchnorm_momentum=0.99):
         x = layers.Rescaling(1.0 / 255, name="preprocess")(x)
         features = small_cnn(x, model_config.blocks, batchnorm_momentum)
     else:
-        constructor, preprocessing = APPLICATIONS[model_config.backbone]
-        if preprocessing is not None:
-            x = preprocessing(name="preprocess")(x)
+        x = backbones.preprocess(model_config.backbone, x)
         weights = model_config.weights if model_config.weights.endswith((".h5", "imagenet")) else None
-        features = _application(constructor, x, weights, model_config).output
+        features = backbones.build_application(model_config.backbone, x, weights).output
     x = layers.GlobalAveragePooling2D(name="pool")(features)
     x = layers.Dropout(model_config.dropout, name="dropout")(x)
     x = layers.Dense(len(class_names), name="logits")(x)
@@ -92,22 +49,8 @@ def build_model(config, class_names, image_size, batchnorm_momentum=0.99):
     outputs = LabelMap(class_names, name="labels", dtype="float32")(x)
     model = keras.Model(inputs, outputs, name=f"{model_config.backbone}_classifier")
     if model_config.weights.endswith(".keras"):
-        transfer_backbone_weights(model, model_config.weights)
+        backbones.copy_weights_by_name(backbone_layers(model), model_config.weights)
     return model
-
-
-def _application(constructor, x, weights, model_config):
-    try:
-        return constructor(include_top=False, weights=weights, input_tensor=x)
-    except Exception as error:  # Keras raises a bare Exception when the download fails
-        if weights == "imagenet" and ("URL fetch failure" in str(error) or "urlopen" in str(error).lower()):
-            raise UserError(
-                f"could not download the ImageNet weights of {model_config.backbone} ({error}). Offline? Set "
-                f"model.weights=none to train from scratch, or model.weights=<path> to a local weights file") from None
-        if weights not in (None, "imagenet"):
-            raise UserError(f"model.weights {weights}: not weights of {model_config.backbone} without its top "
-                            f"({type(error).__name__}: {error})") from None
-        raise
 
 
 def backbone_layers(model):
@@ -115,47 +58,16 @@ def backbone_layers(model):
     return [layer for layer in model.layers if layer.name not in HEAD]
 
 
-def transfer_backbone_weights(model, source_path):
-    """Copies backbone weights, layer by layer name, from a `.keras` model of an earlier run."""
-    source = keras.saving.load_model(source_path, compile=False)
-    source_layers = {layer.name: layer for layer in source.layers}
-    copied = 0
-    for layer in backbone_layers(model):
-        if layer.name in source_layers and layer.weights:
-            try:
-                layer.set_weights(source_layers[layer.name].get_weights())
-            except ValueError as error:
-                raise UserError(f"model.weights {source_path}: layer {layer.name} does not match ({error})") from None
-            copied += 1
-    if copied == 0:
-        raise UserError(f"model.weights {source_path}: no backbone layer matches; is it the same backbone?")
-
-
 def set_trainable(model, phase, unfreeze_top=0):
-    """Phase `scratch`: every layer trains. `head`: the backbone is frozen. `finetune`: its top
-    `unfreeze_top` layers train too. Frozen BatchNorm layers run in inference mode in Keras 3, and
-    BatchNorm stays frozen in fine-tuning, as the Keras transfer-learning guide advises."""
-    backbone = backbone_layers(model)
-    for layer in model.layers:
-        layer.trainable = True
-    if phase == "scratch":
-        return
-    for layer in backbone:
-        layer.trainable = False
-    if phase == "finetune" and unfreeze_top > 0:
-        for layer in backbone[-unfreeze_top:]:
-            if not isinstance(layer, layers.BatchNormalization):
-                layer.trainable = True
+    """Freezes the backbone for phase `head`, unfreezes its top `unfreeze_top` layers for `finetune`."""
+    backbones.set_trainable(model, backbone_layers(model), phase, unfreeze_top)
+
+
+def example_model(config, num_classes):
+    """The model `config` builds for `num_classes` classes, for the `summary` verb."""
+    size = config.data.image_size if config.data.image_size != "auto" else 64
+    return build_model(config, [f"class_{index}" for index in range(num_classes)], size)
 
 
 def class_names_of(model):
     return model.get_layer("labels").class_names
-
-
-def layer_table(model):
-    """`(name, output shape, parameters)` rows, for the `summary` verb."""
-    rows = []
-    for layer in model.layers:
-        shape = layer.output.shape if hasattr(layer, "output") else None
-        rows.append((layer.name, tuple(shape) if shape is not None else None, layer.count_params()))
-    return rows

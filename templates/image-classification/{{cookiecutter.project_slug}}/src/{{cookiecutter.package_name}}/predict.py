@@ -63,7 +63,7 @@ def overlay(image, heat_map, alpha=0.45):
     return np.uint8((1 - alpha) * np.asarray(image.convert("RGB"), dtype=np.float32) + alpha * heat)
 
 
-def predict(run, inputs, output, batch_size=32, explain=False, top_k=3):
+def predict(run, inputs, output, explain=False, batch_size=32, top_k=3):
     model = keras.saving.load_model(run.file("model.keras"))
     class_names = class_names_of(model)
     paths = list_inputs(inputs)

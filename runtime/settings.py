@@ -1,0 +1,55 @@
+"""Config sections every image template shares: how to train (`train:`) and where runs go (`run:`).
+
+A template's config subclasses them to add its own knobs:
+
+    @dataclasses.dataclass
+    class Train(settings.Train):
+        label_smoothing: float = 0.0
+"""
+
+import dataclasses
+from pathlib import Path
+from typing import Literal, Union
+
+
+@dataclasses.dataclass
+class Train:
+    epochs: int = 30  # phase 1: the head on a frozen backbone (or every layer when weights is none)
+    finetune_epochs: int = 10  # phase 2, pretrained backbones only: the top layers unfrozen
+    unfreeze_top: int = 20  # layers of the backbone trained in phase 2 (BatchNorm stays frozen)
+    learning_rate: float = 0.001
+    finetune_learning_rate: float = 0.0001
+    optimizer: Literal["adam", "adamw", "sgd"] = "adam"
+    early_stopping_patience: int = 0  # epochs without a gain in the validation metric before stopping; 0: off
+    seed: int = 42
+    deterministic: bool = False  # true: a rerun repeats bit for bit on the same machine, slower
+    precision: Literal["auto", "float32", "mixed_float16", "mixed_bfloat16"] = "auto"
+    jit_compile: Union[bool, Literal["auto"]] = "auto"
+    profile_batches: list[int] = dataclasses.field(default_factory=list)  # e.g. [10, 20]: TensorBoard profile
+
+    def validate(self):
+        if self.epochs < 1 or self.finetune_epochs < 0:
+            raise ValueError("train.epochs must be 1 or more and train.finetune_epochs 0 or more")
+        if self.profile_batches and len(self.profile_batches) != 2:
+            raise ValueError(f"train.profile_batches is {self.profile_batches}, expected [first, last] or []")
+
+
+@dataclasses.dataclass
+class Run:
+    dir: str = "runs"
+    name: str = ""  # empty: a new time-stamped run, or the newest unfinished run with the same config
+
+
+def check_weights(weights, backbone, from_scratch):
+    """`model.weights`: imagenet | none | an existing `.h5` weights file of a `keras.applications` backbone |
+    a `.keras` model of an earlier run. A `from_scratch` backbone transfers only from a `.keras` model."""
+    if weights in ("imagenet", "none"):
+        if from_scratch and weights == "imagenet":
+            raise ValueError(f"model.weights: {backbone} has no ImageNet weights; use none or a .keras model")
+        return
+    if not Path(weights).is_file():
+        raise ValueError(f"model.weights {weights!r} is neither imagenet, none, nor an existing file")
+    if not weights.endswith((".h5", ".keras")):
+        raise ValueError(f"model.weights {weights!r}: use a .h5 weights file or a .keras model")
+    if from_scratch and not weights.endswith(".keras"):
+        raise ValueError(f"model.weights: {backbone} transfers from a .keras model of an earlier run")
