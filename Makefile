@@ -11,8 +11,10 @@ $(READY): requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-demo: $(READY)  ## bake image-classification into a temporary folder, train on its sample data, print the metric
-	$(VENV)/bin/python tools/demo.py image-classification
+TEMPLATE ?= image-classification
+
+demo: $(READY)  ## bake TEMPLATE into a temporary folder, train on its sample data, print the metric
+	$(VENV)/bin/python tools/demo.py $(TEMPLATE)
 
 test: $(READY)  ## every test: shared code, baking through every entry point, the conformance suite
 	$(VENV)/bin/python tools/sync_shared.py --check

@@ -37,7 +37,8 @@ def overlap_scores(matrix, class_names):
     return scores
 
 
-def confusion_figure(matrix, class_names):
+def confusion_figure(matrix, class_names, normalise_rows=False):
+    """The matrix as a figure; `normalise_rows` shows each true class's share (pixel counts are unreadable)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -45,6 +46,9 @@ def confusion_figure(matrix, class_names):
 
     size = max(4, 0.6 * len(class_names) + 2)
     figure, axes = plt.subplots(figsize=(size, size))
+    matrix = np.asarray(matrix)
+    if normalise_rows:
+        matrix = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     axes.imshow(matrix, cmap="Blues")
     axes.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
     axes.set_yticks(range(len(class_names)), class_names)
@@ -52,12 +56,13 @@ def confusion_figure(matrix, class_names):
     axes.set_ylabel("true")
     for (row, column), count in np.ndenumerate(matrix):
         colour = "white" if count > matrix.max() / 2 else "black"
-        axes.text(column, row, str(count), ha="center", va="center", color=colour)
-    axes.set_title("confusion matrix")
+        axes.text(column, row, f"{count:.2f}" if normalise_rows else str(count), ha="center", va="center",
+                  color=colour)
+    axes.set_title("confusion matrix" + (" (share of each true class)" if normalise_rows else ""))
     return figure
 
 
-def log_confusion_matrix(run, matrix, class_names):
+def log_confusion_matrix(run, matrix, class_names, normalise_rows=False):
     """`confusion_matrix.png` in the run folder and the same image in TensorBoard's evaluation log."""
-    image = board.figure_to_image(confusion_figure(matrix, class_names))
+    image = board.figure_to_image(confusion_figure(matrix, class_names, normalise_rows))
     board.log_image(run.logs / "evaluation", "confusion_matrix", image, png_path=run.file("confusion_matrix.png"))

@@ -82,6 +82,23 @@ def check_images(paths):
         raise UserError(f"{len(bad)} unreadable image(s): {shown}. Remove or replace them")
 
 
+def list_inputs(inputs):
+    """What `predict` was given: files as they are, folders expanded to the images inside them (sorted)."""
+    paths = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            paths += sorted(str(found) for found in path.rglob("*") if found.suffix.lower() in IMAGE_SUFFIXES)
+        elif path.is_file():
+            paths.append(str(path))
+        else:
+            raise UserError(f"input {path} not found: pass image files or folders of images")
+    if not paths:
+        raise UserError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {', '.join(map(str, inputs))}")
+    check_images(paths)
+    return paths
+
+
 def split(paths, labels, validation_fraction, seed):
     """A stratified split: each class gives the same fraction to validation (at least one image)."""
     by_class = {}

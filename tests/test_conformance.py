@@ -17,9 +17,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from cookiecutter.main import cookiecutter
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(path.name for path in (ROOT / "templates").iterdir() if (path / "conformance.yaml").is_file())
@@ -138,18 +140,32 @@ def test_predict_then_exported_model_answers_the_same_in_a_fresh_process(project
     export = project.spec["export"]
     reload = f"""
 import json, sys
+import numpy as np
 import tensorflow as tf
 model = tf.saved_model.load({str(run / export["saved_model"])!r})
-batch = tf.constant([open(path, "rb").read() for path in {inputs!r}])
-out = getattr(model, {export["signature"]!r})(batch)
-print(json.dumps({{key: [v.decode() if isinstance(v, bytes) else float(v) for v in out[key].numpy().tolist()]
-                  for key in {list(export["compare"])!r}}}))
+endpoint = getattr(model, {export["signature"]!r})
+files = [open(path, "rb").read() for path in {inputs!r}]
+if {export["input"] == "one_file_bytes"!r}:  # one call per file: outputs at each file's own size
+    outputs = [endpoint(tf.constant(data)) for data in files]
+    served = {{key: [output[key].numpy() for output in outputs] for key in {list(export["compare"])!r}}}
+else:  # one batch of all files
+    output = endpoint(tf.constant(files))
+    served = {{key: list(output[key].numpy()) for key in {list(export["compare"])!r}}}
+plain = lambda v: v.decode() if isinstance(v, bytes) else v.tolist() if isinstance(v, np.ndarray) else float(v)
+print(json.dumps({{key: [plain(value) for value in values] for key, values in served.items()}}))
 """
     fresh = subprocess.run([sys.executable, "-c", reload], cwd=project.path, capture_output=True, text=True,
                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
     assert fresh.returncode == 0, fresh.stderr[-3000:]
     served = json.loads(fresh.stdout.strip().splitlines()[-1])
+    table_folder = (run / project.spec["predictions_csv"]).parent
     for output_key, column in export["compare"].items():
+        if isinstance(column, dict):  # {png: column}: the served array against the PNG file that column names
+            for value, row in zip(served[output_key], rows, strict=True):
+                expected = np.asarray(Image.open(table_folder / row[column["png"]]))
+                assert np.shape(value) == expected.shape
+                assert (np.asarray(value) == expected).mean() >= 0.999, row[column["png"]]
+            continue
         expected = [row[column] for row in rows]
         if isinstance(served[output_key][0], str):
             assert served[output_key] == expected

@@ -9,19 +9,12 @@
   `labels.json` beside them names the classes. Neither runtime decodes image files.
 """
 
-import importlib.util
-import shutil
-
 import keras
 import tensorflow as tf
 
 from .datasets import pipeline
 from .model import class_names_of
-from .runtime.errors import UserError
-from .runtime.files import atomic_path, write_json
-
-FORMATS = ("keras", "tf_saved_model", "onnx", "litert")
-CONVERTERS = {"onnx": "tf2onnx", "litert": "ai_edge_litert"}  # optional: pip install -e ".[export]"
+from .runtime import exports
 
 
 def saved_model_archive(model):
@@ -54,51 +47,8 @@ def saved_model_archive(model):
     return archive
 
 
-def inference_model(model):
-    """The model called with `training=False`, so exporters trace BatchNorm with its moving statistics.
-
-    Exported as it is, the ONNX graph normalised each batch by its own statistics: outputs off by 0.86.
-    """
-    images = keras.Input((None, None, 3), name="images")
-    wrapper = keras.Model(images, model(images, training=False), name="inference")
-    size = model.get_layer("resize").height
-    wrapper.predict(tf.zeros((1, size, size, 3)), verbose=0)  # exporters need a model that has run once
-    return wrapper
-
-
 def export(run, formats):
-    unknown = [name for name in formats if name not in FORMATS]
-    if unknown:
-        raise UserError(f"--format {','.join(unknown)} not supported: choose from {','.join(FORMATS)}")
-    missing = [CONVERTERS[name] for name in formats if name in CONVERTERS and not importlib.util.find_spec(
-        CONVERTERS[name])]
-    if missing:
-        raise UserError(f"--format needs {', '.join(missing)}: pip install -e \".[export]\"")
+    exports.check_formats(formats)
     model = keras.saving.load_model(run.file("model.keras"))
-    folder = run.file("export")
-    folder.mkdir(exist_ok=True)
-    written = []
-    if "keras" in formats:
-        with atomic_path(folder / "model.keras") as temporary:
-            model.save(temporary)
-        written.append(folder / "model.keras")
-    if "tf_saved_model" in formats:
-        saved = folder / "saved_model"
-        staging = folder / ".saved_model.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        saved_model_archive(model).write_out(str(staging), verbose=False)
-        shutil.rmtree(saved, ignore_errors=True)
-        staging.rename(saved)
-        written.append(saved)
-    portable = [(name, file_name) for name, file_name in (("onnx", "model.onnx"), ("litert", "model.tflite"))
-                if name in formats]
-    if portable:
-        inference = inference_model(model)
-        for name, file_name in portable:
-            with atomic_path(folder / file_name) as temporary:
-                inference.export(str(temporary), format=name, verbose=False)
-            written.append(folder / file_name)
-    write_json(folder / "labels.json", {"class_names": class_names_of(model)})
-    for path in written:
-        print(f"wrote {path}")
-    return written
+    return exports.write_exports(model, run.file("export"), formats, lambda: saved_model_archive(model),
+                                 {"class_names": class_names_of(model)})

@@ -8,27 +8,10 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from .datasets.image_files import IMAGE_SUFFIXES, check_images
+from .datasets.image_files import list_inputs
 from .evaluate import predict_probabilities
 from .model import backbone_layers, class_names_of
 from .runtime.errors import UserError
-
-
-def list_inputs(inputs):
-    """Files as given, folders expanded to the images inside them (sorted)."""
-    paths = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            paths += sorted(str(found) for found in path.rglob("*") if found.suffix.lower() in IMAGE_SUFFIXES)
-        elif path.is_file():
-            paths.append(str(path))
-        else:
-            raise UserError(f"input {path} not found: pass image files or folders of images")
-    if not paths:
-        raise UserError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {', '.join(inputs)}")
-    check_images(paths)
-    return paths
 
 
 def last_feature_map(model):

@@ -1,0 +1,87 @@
+"""Segmentation's metrics on held-out pairs, scored at each picture's own size: per-class IoU and Dice,
+mean IoU, pixel accuracy, and the confusion matrix; plus overlays of the first pictures."""
+
+import keras
+import numpy as np
+from PIL import Image
+
+from .callbacks import tensorboard as board
+from .callbacks.confusion import confusion_matrix, log_confusion_matrix, overlap_scores
+from .callbacks.masks import comparison_grid
+from .datasets import pipeline
+from .model import class_names_of, colours_of
+from .runtime.files import write_json
+
+SHOWN = 8  # pictures in the evaluation overlay
+
+
+def to_input_size(probabilities, height, width):
+    """Class probabilities at model size -> class indices at the picture's (height, width), bilinear then argmax.
+
+    `export` does the same in its SavedModel, so served masks equal these.
+    """
+    resized = keras.ops.image.resize(probabilities[None], (height, width), interpolation="bilinear")[0]
+    return keras.ops.convert_to_numpy(keras.ops.argmax(resized, axis=-1)).astype(np.uint8)
+
+
+def predicted_masks(model, image_paths, batch_size, progress=True):
+    """Yields `(path, picture uint8, mask)` per image, the mask at the picture's own size."""
+    size = model.get_layer("resize").height
+    dataset = pipeline.image_dataset(image_paths, [0] * len(image_paths), (size, size), batch_size, training=False,
+                                     seed=0, cache=False).map(lambda images, _: images)
+    bar = keras.utils.Progbar(len(image_paths), unit_name="image") if progress else None
+    paths = iter(image_paths)
+    for batch in dataset:
+        probabilities = model.predict_on_batch(batch)
+        for row in probabilities:
+            path = next(paths)
+            with Image.open(path) as picture:
+                picture = np.asarray(picture.convert("RGB"))
+            yield path, picture, to_input_size(row, *picture.shape[:2])
+        if bar is not None:
+            bar.add(len(probabilities))
+
+
+def score(model, image_paths, mask_paths, config, run=None):
+    """`(metrics, confusion matrix)` over the pairs; with `run`, also writes `evaluation_masks.png`."""
+    encoding = config.data.encoding()
+    class_names = class_names_of(model)
+    matrix = np.zeros((len(class_names), len(class_names)), dtype=np.int64)
+    shown = []
+    for (_, picture, predicted), mask_path in zip(predicted_masks(model, image_paths, config.data.batch_size),
+                                                  mask_paths, strict=True):
+        with Image.open(mask_path) as mask:
+            truth, _ = encoding.class_indices(np.asarray(mask.convert("RGB") if encoding.colours else mask))
+        matrix += confusion_matrix(truth, predicted, len(class_names))
+        if run is not None and len(shown) < SHOWN and (not shown or picture.shape == shown[0][0].shape):  # one grid
+            shown.append((picture, truth, predicted))
+    if run is not None and shown:
+        grid = comparison_grid(*map(np.stack, zip(*shown, strict=True)), class_names, colours_of(model))
+        board.log_image(run.logs / "evaluation", "evaluation_masks", grid, png_path=run.file("evaluation_masks.png"))
+    return overlap_scores(matrix, class_names), matrix
+
+
+def write_report(run, metrics, matrix, class_names):
+    """Confusion matrix (share of each true class) as PNG and in TensorBoard, then `metrics.json`."""
+    log_confusion_matrix(run, matrix, class_names, normalise_rows=True)
+    write_json(run.metrics, metrics)
+
+
+def print_metrics(metrics, class_names):
+    for key in ("mean_iou", "mean_dice", "pixel_accuracy"):
+        print(f"{key:>16}: {metrics[key]:.4f}")
+    print(f"\n{'class':<20} {'iou':>7} {'dice':>7}")
+    for name in class_names:
+        print(f"{name:<20} {metrics[f'iou_{name}']:>7.3f} {metrics[f'dice_{name}']:>7.3f}")
+
+
+def evaluate_run(run, config):
+    """`evaluate RUN`: scores the run's model on the held-out pairs and rewrites `metrics.json`."""
+    from .data import read_test_split
+
+    model = keras.saving.load_model(run.file("model.keras"), compile=False)
+    images, masks = read_test_split(config.data, config.train.seed)
+    metrics, matrix = score(model, images, masks, config, run)
+    write_report(run, metrics, matrix, class_names_of(model))
+    print_metrics(metrics, class_names_of(model))
+    return metrics
