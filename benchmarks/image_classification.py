@@ -59,7 +59,7 @@ def model_for(precision, jit):
     keras.utils.set_random_seed(0)
     model = train.build_model(config, splits.class_names, size, 0.9)
     setup = type("Setup", (), {"jit_compile": jit})
-    train.compile_for(model, train.phases(config)[0], config, setup)
+    train.compile_for(model, train.plan_phases(config.train, config.pretrained)[0], config, setup)
     return model
 
 

@@ -1,6 +1,7 @@
 """TensorBoard beyond scalars: image grids, figures, and the HParams dashboard."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
@@ -61,3 +62,12 @@ def log_hparams(log_dir, hparams, metrics):
         hp.hparams(clean)
         for name, value in metrics.items():
             tf.summary.scalar(f"final/{name}", value, step=0)
+
+
+def summary_tags(log_dir):
+    """`(tag, plugin)` of everything written to the event files under `log_dir`: what TensorBoard will show."""
+    tags = set()
+    for events in Path(log_dir).rglob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(events)):
+            tags.update((value.tag, value.metadata.plugin_data.plugin_name) for value in event.summary.value)
+    return tags

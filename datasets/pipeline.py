@@ -81,6 +81,8 @@ def segmentation_dataset(image_paths, mask_paths, encoding, image_size, batch_si
     if cache:
         dataset = dataset.cache()
     dataset = dataset.flat_map(lambda image, mask, count: tf.data.Dataset.from_tensors((image, mask)).repeat(count))
+    # flat_map hides the length; stated, it gives Keras its steps per epoch from the first epoch on
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(sum(counts)))
     if training:
         dataset = dataset.shuffle(sum(counts), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=False)

@@ -13,6 +13,10 @@ file; the rest is the same for every task:
 
 import importlib.util
 import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -77,3 +81,36 @@ def write_exports(model, folder, formats, saved_model_archive, labels):
     for path in written:
         print(f"wrote {path}")
     return written
+
+
+# Runs without TensorFlow or Keras: onnxruntime and LiteRT alone, as on a server or a phone.
+_PORTABLE_RUN = """
+import sys
+import numpy as np
+import onnxruntime
+from ai_edge_litert.interpreter import Interpreter
+
+folder, images, output = sys.argv[1], np.load(sys.argv[2]), sys.argv[3]
+session = onnxruntime.InferenceSession(f"{folder}/model.onnx")
+onnx = session.run(None, {session.get_inputs()[0].name: images})[0]
+interpreter = Interpreter(f"{folder}/model.tflite")
+source = interpreter.get_input_details()[0]
+interpreter.resize_tensor_input(source["index"], images.shape)
+interpreter.allocate_tensors()
+interpreter.set_tensor(source["index"], images)
+interpreter.invoke()
+np.savez(output, onnx=onnx, litert=interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
+"""
+
+
+def run_portable(folder, images):
+    """`{"onnx": outputs, "litert": outputs}` of `folder`'s model.onnx and model.tflite for float32 `images`,
+    computed in a fresh Python process that imports neither TensorFlow nor Keras: how a server or phone sees them."""
+    with tempfile.TemporaryDirectory() as scratch:
+        np.save(Path(scratch) / "images.npy", np.asarray(images, dtype=np.float32))
+        result = subprocess.run([sys.executable, "-c", _PORTABLE_RUN, str(folder), str(Path(scratch) / "images.npy"),
+                                 str(Path(scratch) / "outputs.npz")], capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            raise RuntimeError(f"the exported models failed in onnxruntime or LiteRT:\n{result.stderr[-3000:]}")
+        with np.load(Path(scratch) / "outputs.npz") as outputs:
+            return {name: outputs[name] for name in ("onnx", "litert")}

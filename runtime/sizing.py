@@ -19,3 +19,10 @@ def image_side(median_height, median_width, multiple=32, smallest=32, largest=22
     side = math.sqrt(median_height * median_width)
     side = int(round(side / multiple)) * multiple
     return int(min(largest, max(smallest, side)))
+
+
+def configured_batchnorm_momentum(setting, examples, batch_size):
+    """`model.batchnorm_momentum`: a number as given, or for "auto" one sized from the steps per epoch."""
+    if setting != "auto":
+        return setting
+    return batchnorm_momentum(math.ceil(examples / batch_size))

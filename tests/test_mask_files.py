@@ -96,6 +96,7 @@ def test_pipeline_decodes_masks_to_class_indices_and_oversamples_by_repeat_count
     encoding = MaskEncoding(values=(0, 38, 75), ignore=255)
     dataset = segmentation_dataset(images, masks, encoding, (4, 4), batch_size=8, training=True, seed=0,
                                    repeats=[1, 3])
+    assert int(dataset.cardinality()) == 1  # the repeated length is known: Keras counts its steps from it
     (batch_images, batch_masks), = list(dataset)
     assert batch_images.shape == (4, 4, 4, 3) and batch_images.dtype == tf.float32
     assert batch_masks.shape == (4, 4, 4, 1) and batch_masks.dtype == tf.int32

@@ -93,3 +93,11 @@ def test_repeat_factors_by_hand_and_counts_that_average_to_them():
     assert np.all(draws[:, 1:5] == 1)  # a whole factor is never rounded up
     generator_a, generator_b = np.random.default_rng(7), np.random.default_rng(7)
     assert repeat_counts(factors, generator_a) == repeat_counts(factors, generator_b)
+
+
+def test_shapes_stay_apart_so_each_outline_is_visible():
+    # Apart, each shape is one blob of one class: no mask pixel of a shape touches a pixel of another class
+    # except background (neighbours compared right and down).
+    for _, mask in scenes(40, 64, seed=2):
+        for here, neighbour in ((mask[:, :-1], mask[:, 1:]), (mask[:-1, :], mask[1:, :])):
+            assert not ((here > 0) & (neighbour > 0) & (here != neighbour)).any()

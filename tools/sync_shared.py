@@ -1,5 +1,7 @@
-"""Places the shared code (runtime/, callbacks/, datasets/) into every template's package, and the shared
-cookiecutter hooks (tools/hooks/) into every template's hooks/.
+"""Places the shared code (runtime/, callbacks/, datasets/) into every template's package, the shared
+cookiecutter hooks (tools/hooks/) into every template's hooks/, and the project files every generated
+project has alike (tools/project/: Makefile, pre-commit and CI settings) into its project folder. (Not
+.gitignore: git refuses to read a .gitignore that is a symlink, so each template keeps its own.)
 
 Each shared file becomes a per-file symlink inside `templates/<task>/{{cookiecutter.project_slug}}/src/
 {{cookiecutter.package_name}}/<folder>/` (or `templates/<task>/hooks/`): cookiecutter copies symlinked files
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ("runtime", "callbacks", "datasets")
 PACKAGE = Path("{{cookiecutter.project_slug}}", "src", "{{cookiecutter.package_name}}")
 HOOKS = ROOT / "tools" / "hooks"
+PROJECT_FILES = ROOT / "tools" / "project"
 
 
 def shared_files():
@@ -42,6 +45,9 @@ def expected_links(template):
     for hook in sorted(HOOKS.glob("*.py")):
         link = template / "hooks" / hook.name
         links[link] = Path(os.path.relpath(hook, link.parent))
+    for source in sorted(path for path in PROJECT_FILES.rglob("*") if path.is_file()):
+        link = template / PACKAGE.parts[0] / source.relative_to(PROJECT_FILES)
+        links[link] = Path(os.path.relpath(source, link.parent))
     return links
 
 
@@ -70,6 +76,8 @@ def sync(template):
                     path.unlink()
     for link, target in expected_links(template).items():
         link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():  # a project file copied by hand gives way to its link
+            link.unlink()
         link.symlink_to(target)
 
 

@@ -1,8 +1,6 @@
 """ONNX and LiteRT exports give the trained model's probabilities, each reloaded in its own runtime."""
 
 import importlib.util
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,26 +9,8 @@ from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.export import export
 from {{ cookiecutter.package_name }}.model import build_model
 from {{ cookiecutter.package_name }}.runtime.errors import UserError
+from {{ cookiecutter.package_name }}.runtime.exports import run_portable
 from {{ cookiecutter.package_name }}.runtime.rundir import open_run
-
-# Runs without TensorFlow or Keras: onnxruntime and LiteRT alone, as on a server or a phone.
-RELOAD = """
-import sys
-import numpy as np
-import onnxruntime
-from ai_edge_litert.interpreter import Interpreter
-
-folder, images = sys.argv[1], np.load(sys.argv[2])
-session = onnxruntime.InferenceSession(f"{folder}/model.onnx")
-np.save(f"{folder}/onnx.npy", session.run(None, {session.get_inputs()[0].name: images})[0])
-interpreter = Interpreter(f"{folder}/model.tflite")
-source = interpreter.get_input_details()[0]
-interpreter.resize_tensor_input(source["index"], images.shape)
-interpreter.allocate_tensors()
-interpreter.set_tensor(source["index"], images)
-interpreter.invoke()
-np.save(f"{folder}/litert.npy", interpreter.get_tensor(interpreter.get_output_details()[0]["index"]))
-"""
 
 
 def test_onnx_and_litert_exports_match_the_keras_model(tmp_path):
@@ -48,13 +28,10 @@ def test_onnx_and_litert_exports_match_the_keras_model(tmp_path):
     export(open_run(run_dir), ["onnx", "litert"])
 
     images = rng.uniform(0, 255, (3, 40, 48, 3)).astype("float32")  # not the training size: resizing is inside
-    np.save(tmp_path / "images.npy", images)
-    result = subprocess.run([sys.executable, "-c", RELOAD, str(run_dir / "export"), str(tmp_path / "images.npy")],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    served = run_portable(run_dir / "export", images)
     expected = model.predict(images, verbose=0)
     for runtime in ("onnx", "litert"):
-        np.testing.assert_allclose(np.load(run_dir / "export" / f"{runtime}.npy"), expected, atol=1e-5)
+        np.testing.assert_allclose(served[runtime], expected, atol=1e-5)
 
 
 def test_a_missing_converter_says_what_to_install(tmp_path, monkeypatch):

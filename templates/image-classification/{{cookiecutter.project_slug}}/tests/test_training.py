@@ -2,12 +2,11 @@ import csv
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
+from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
 from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.train import train
 
@@ -17,15 +16,6 @@ def tiny_config(sample_dir, runs_dir, *overrides):
         f"data.dir={sample_dir}", f"run.dir={runs_dir}", "data.batch_size=16", "data.image_size=32",
         "model.blocks=[{filters: 8}, {filters: 16}]", "train.precision=float32", *overrides,
     ])
-
-
-def summary_tags(log_dir):
-    """Every tag written to the TensorBoard event files under `log_dir`, with its plugin."""
-    tags = set()
-    for events in Path(log_dir).rglob("events.out.tfevents.*"):
-        for event in tf.compat.v1.train.summary_iterator(str(events)):
-            tags.update((value.tag, value.metadata.plugin_data.plugin_name) for value in event.summary.value)
-    return tags
 
 
 def epochs_in(history):

@@ -1,12 +1,11 @@
 import csv
 import json
-from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 from PIL import Image
 
+from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
 from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.model import encoder_layers
 from {{ cookiecutter.package_name }}.train import train
@@ -17,15 +16,6 @@ def tiny_config(sample_dir, runs_dir, *overrides):
         f"data.images_dir={sample_dir}/images", f"data.masks_dir={sample_dir}/masks", f"run.dir={runs_dir}",
         "data.batch_size=8", "data.image_size=32", "model.filters=[8, 16]", "train.precision=float32", *overrides,
     ])
-
-
-def summary_tags(log_dir):
-    """Every tag written to the TensorBoard event files under `log_dir`, with its plugin."""
-    tags = set()
-    for events in Path(log_dir).rglob("events.out.tfevents.*"):
-        for event in tf.compat.v1.train.summary_iterator(str(events)):
-            tags.update((value.tag, value.metadata.plugin_data.plugin_name) for value in event.summary.value)
-    return tags
 
 
 def history(run):
