@@ -41,19 +41,25 @@ class ImageAugmentation(PairedAugmentation):
     mix_alpha: float = 0.2
 
 
+# Augmentation computes in float32 whatever the global precision policy: under mixed_bfloat16 the layers
+# would otherwise round every pixel to bf16 in tf.data, emulated (8x slower) on CPUs without bf16 instructions.
+PIXELS = {"dtype": "float32"}
+
+
 def image_pipeline(config, seed=None):
     """A `keras.layers.Pipeline` of the per-image transforms, or None when all are off."""
     import keras  # here, not at the top: configs import this module before TensorFlow may load
 
     steps = []
     if config.flip != "none":
-        steps.append(keras.layers.RandomFlip(config.flip, seed=seed))
+        steps.append(keras.layers.RandomFlip(config.flip, seed=seed, **PIXELS))
     if config.rotation > 0:
-        steps.append(keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=seed))
+        steps.append(keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=seed, **PIXELS))
     if config.zoom > 0:
-        steps.append(keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=seed))
+        steps.append(keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=seed, **PIXELS))
     if getattr(config, "rand_augment", False):
-        steps.append(keras.layers.RandAugment(value_range=(0, 255), factor=config.rand_augment_magnitude, seed=seed))
+        steps.append(keras.layers.RandAugment(value_range=(0, 255), factor=config.rand_augment_magnitude, seed=seed,
+                                              **PIXELS))
     jitter = {
         "brightness_factor": config.brightness,
         "contrast_factor": config.contrast,
@@ -62,7 +68,7 @@ def image_pipeline(config, seed=None):
     }
     if any(jitter.values()):
         steps.append(keras.layers.RandomColorJitter(
-            value_range=(0, 255), seed=seed, **{key: value or None for key, value in jitter.items()}))
+            value_range=(0, 255), seed=seed, **PIXELS, **{key: value or None for key, value in jitter.items()}))
     return keras.layers.Pipeline(steps) if steps else None
 
 
@@ -74,8 +80,8 @@ def batch_mixer(config, seed=None):
 
     from .cutmix import PixelExactCutMix
 
-    layer = (keras.layers.MixUp(alpha=config.mix_alpha, seed=seed) if config.mix == "mixup"
-             else PixelExactCutMix(factor=1.0, seed=seed))
+    layer = (keras.layers.MixUp(alpha=config.mix_alpha, seed=seed, **PIXELS) if config.mix == "mixup"
+             else PixelExactCutMix(factor=1.0, seed=seed, **PIXELS))
 
     def mix(images, labels):
         mixed = layer({"images": images, "labels": labels})

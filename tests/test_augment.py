@@ -5,6 +5,7 @@ import dataclasses
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from shared.datasets.augment import ImageAugmentation, batch_mixer, image_pipeline
 
 OFF = ImageAugmentation(flip="none")
@@ -121,3 +122,17 @@ def test_colour_jitter_leaves_masks_alone():
     out = pipeline({"images": images, "segmentation_masks": masks}, training=True)
     assert not np.allclose(keras.ops.convert_to_numpy(out["images"]), images)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(out["segmentation_masks"]), masks)
+
+
+@pytest.mark.parametrize("mix", ["mixup", "cutmix"])
+def test_augmentation_stays_float32_under_a_mixed_precision_policy(mix):
+    config = ImageAugmentation(flip="horizontal", rotation=0.1, zoom=0.1, brightness=0.2, rand_augment=True, mix=mix)
+    images = tf.random.uniform((4, 16, 16, 3), 0, 255, seed=0)
+    labels = tf.one_hot([0, 1, 0, 1], 2)
+    keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+    try:
+        augmented = image_pipeline(config, seed=0)(images, training=True)
+        mixed, _ = batch_mixer(config, seed=0)(augmented, labels)
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert augmented.dtype == tf.float32 and mixed.dtype == tf.float32
