@@ -29,9 +29,9 @@ def split_pairs(images, masks, fraction, seed):
     """A seeded random `fraction` of the pairs for validation (at least one when fraction > 0)."""
     order = np.random.default_rng(seed).permutation(len(images))
     count = max(1, round(fraction * len(images))) if fraction > 0 and len(images) > 1 else 0
-    val, train = order[:count], order[count:]
-    pick = lambda items, indices: [items[index] for index in sorted(indices)]  # noqa: E731
-    return pick(images, train), pick(masks, train), pick(images, val), pick(masks, val)
+    val, train = sorted(order[:count]), sorted(order[count:])
+    return ([images[i] for i in train], [masks[i] for i in train], [images[i] for i in val],
+            [masks[i] for i in val])
 
 
 def read_splits(data_config, seed):
