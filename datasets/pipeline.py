@@ -14,9 +14,12 @@ def decode_image(path, image_size, channels=3):
 
 def decode_image_bytes(data, image_size, channels=3):
     """Encoded JPEG/PNG/BMP/GIF bytes -> float32 in [0, 255], resized; export reuses it for serving."""
-    image = tf.io.decode_image(data, channels=channels, expand_animations=False)
-    image = tf.image.resize(image, image_size, antialias=True)
-    return tf.clip_by_value(image, 0.0, 255.0)
+    return resize_pixels(tf.io.decode_image(data, channels=channels, expand_animations=False), image_size)
+
+
+def resize_pixels(image, image_size):
+    """Decoded pixels (height, width, channels) -> float32 in [0, 255] at `image_size`, antialiased."""
+    return tf.clip_by_value(tf.image.resize(image, image_size, antialias=True), 0.0, 255.0)
 
 
 def image_dataset(paths, labels, image_size, batch_size, training, seed, augment=None, cache=True):

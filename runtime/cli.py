@@ -26,8 +26,7 @@ from typing import Optional
 
 from . import quiet, rundir
 from .errors import exit_on_user_error
-
-EXPORT_FORMATS = "keras,tf_saved_model,onnx,litert"
+from .exports import FORMATS as EXPORT_FORMATS
 
 
 @dataclasses.dataclass
@@ -148,7 +147,7 @@ def project_commands(load_config, descriptions, predict_arguments=None, default_
     def export_arguments(parser):
         run_arguments(parser)
         parser.add_argument("--format", default=default_export,
-                            help=f"comma-separated, from {EXPORT_FORMATS} (default: %(default)s)")
+                            help=f"comma-separated, from {','.join(EXPORT_FORMATS)} (default: %(default)s)")
 
     def summary_arguments(parser):
         add_config_arguments(parser)

@@ -18,7 +18,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from .errors import UserError
@@ -45,6 +44,8 @@ def inference_model(model):
 
     Exported as it is, the ONNX graph normalised each batch by its own statistics: outputs off by 0.86.
     """
+    import keras  # here, not at the top: the command line reads FORMATS before TensorFlow may load
+
     images = keras.Input((None, None, 3), name="images")
     wrapper = keras.Model(images, model(images, training=False), name="inference")
     size = model.get_layer("resize").height

@@ -3,6 +3,7 @@ mean IoU, pixel accuracy, and the confusion matrix; plus overlays of the first p
 
 import keras
 import numpy as np
+import tensorflow as tf
 from PIL import Image
 
 from .callbacks import tensorboard as board
@@ -15,17 +16,20 @@ from .runtime.files import write_json
 SHOWN = 8  # pictures in the evaluation overlay
 
 
-def to_input_size(probabilities, height, width):
-    """Class probabilities at model size -> class indices at the picture's (height, width), bilinear then argmax.
+def at_input_size(probabilities, height, width):
+    """Probabilities (batch, h, w, classes) at model size -> `(probabilities, class indices)` at (height, width):
+    bilinear, then argmax. `predict`, `evaluate` and the SavedModel all resize here, so their masks agree."""
+    probabilities = tf.image.resize(probabilities, tf.stack([height, width]), method="bilinear")
+    return probabilities, tf.argmax(probabilities, axis=-1, output_type=tf.int32)
 
-    `export` does the same in its SavedModel, so served masks equal these.
-    """
-    resized = keras.ops.image.resize(probabilities[None], (height, width), interpolation="bilinear")[0]
-    return keras.ops.convert_to_numpy(keras.ops.argmax(resized, axis=-1)).astype(np.uint8)
+
+def read_picture(path):
+    with Image.open(path) as picture:
+        return np.asarray(picture.convert("RGB"))
 
 
 def predicted_masks(model, image_paths, batch_size, progress=True):
-    """Yields `(path, picture uint8, mask)` per image, the mask at the picture's own size."""
+    """Yields `(path, mask)` per image: class indices, uint8, at the picture's own size."""
     size = model.get_layer("resize").height
     dataset = pipeline.image_dataset(image_paths, [0] * len(image_paths), (size, size), batch_size, training=False,
                                      seed=0, cache=False).map(lambda images, _: images)
@@ -35,9 +39,10 @@ def predicted_masks(model, image_paths, batch_size, progress=True):
         probabilities = model.predict_on_batch(batch)
         for row in probabilities:
             path = next(paths)
-            with Image.open(path) as picture:
-                picture = np.asarray(picture.convert("RGB"))
-            yield path, picture, to_input_size(row, *picture.shape[:2])
+            with Image.open(path) as picture:  # the header only: the pixels were decoded by the dataset
+                width, height = picture.size
+            _, indices = at_input_size(row[None], height, width)
+            yield path, indices[0].numpy().astype(np.uint8)
         if bar is not None:
             bar.add(len(probabilities))
 
@@ -48,13 +53,13 @@ def score(model, image_paths, mask_paths, config, run=None):
     class_names = class_names_of(model)
     matrix = np.zeros((len(class_names), len(class_names)), dtype=np.int64)
     shown = []
-    for (_, picture, predicted), mask_path in zip(predicted_masks(model, image_paths, config.data.batch_size),
-                                                  mask_paths, strict=True):
+    for (path, predicted), mask_path in zip(predicted_masks(model, image_paths, config.data.batch_size), mask_paths,
+                                            strict=True):
         with Image.open(mask_path) as mask:
             truth, _ = encoding.class_indices(np.asarray(mask.convert("RGB") if encoding.colours else mask))
         matrix += confusion_matrix(truth, predicted, len(class_names))
-        if run is not None and len(shown) < SHOWN and (not shown or picture.shape == shown[0][0].shape):  # one grid
-            shown.append((picture, truth, predicted))
+        if run is not None and len(shown) < SHOWN and (not shown or truth.shape == shown[0][1].shape):  # one grid
+            shown.append((read_picture(path), truth, predicted))
     if run is not None and shown:
         grid = comparison_grid(*map(np.stack, zip(*shown, strict=True)), class_names, colours_of(model))
         board.log_image(run.logs / "evaluation", "evaluation_masks", grid, png_path=run.file("evaluation_masks.png"))

@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from .config import load
 from .datasets import pipeline
+from .evaluate import at_input_size
 from .model import class_names_of, colours_of
 from .predict import mask_values, png_palette
 from .runtime import exports
@@ -29,13 +30,11 @@ def saved_model_archive(model, values):
     values = tf.constant(values, tf.uint8)
 
     def at_size(pixels, height, width):
-        """Probabilities and class indices at (height, width): bilinear, then argmax, as `predict` does."""
-        probabilities = tf.image.resize(model(pixels, training=False), tf.stack([height, width]), method="bilinear")
-        return probabilities, tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return at_input_size(model(pixels, training=False), height, width)
 
     def segment_file(image_bytes):
         image = tf.io.decode_image(image_bytes, channels=3, expand_animations=False)
-        pixels = pipeline.decode_image_bytes(image_bytes, (size, size))  # the very decoding training used
+        pixels = pipeline.resize_pixels(image, (size, size))  # the very resizing training used
         probabilities, indices = at_size(pixels[None], tf.shape(image)[0], tf.shape(image)[1])
         return {
             "mask": tf.gather(values, indices[0]),

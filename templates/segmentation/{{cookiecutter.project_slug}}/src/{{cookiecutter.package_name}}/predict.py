@@ -15,7 +15,7 @@ from PIL import Image
 from .callbacks.masks import overlay
 from .config import load
 from .datasets.image_files import list_inputs
-from .evaluate import predicted_masks
+from .evaluate import predicted_masks, read_picture
 from .model import class_names_of, colours_of
 
 
@@ -49,11 +49,11 @@ def predict(run, inputs, output, batch_size=16):
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     rows = []
-    for index, (path, picture, indices) in enumerate(predicted_masks(model, paths, batch_size)):
+    for index, (path, indices) in enumerate(predicted_masks(model, paths, batch_size)):
         stem = f"{index:04d}_{Path(path).stem}"  # numbered: two inputs may share a file name
         mask_file, overlay_file = output / f"{stem}_mask.png", output / f"{stem}_overlay.png"
         mask_png(indices, values, colours).save(mask_file)
-        Image.fromarray(overlay(picture, indices, colours)).save(overlay_file)
+        Image.fromarray(overlay(read_picture(path), indices, colours)).save(overlay_file)
         shares = np.bincount(indices.ravel(), minlength=len(class_names)) / indices.size
         rows.append([path, mask_file.name, overlay_file.name, *(f"{share:.4f}" for share in shares)])
     table = output / "predictions.csv"
