@@ -2,12 +2,12 @@
 
 `project_commands` gives the verbs of DESIGN.md, each calling the project's own module for its task:
 
-    sample-data DIR      data.write_sample_data(directory) -> class names
+    sample-data DIR      data.write_sample_data(directory) -> what it wrote, e.g. "6 classes (...)"
     train                train.train(config)
     evaluate RUN         evaluate.evaluate_run(run, config)
     predict RUN INPUT..  predict.predict(run, inputs, output, **task_options)
     export RUN           export.export(run, formats)
-    summary              model.example_model(config, num_classes) -> a built model
+    summary              model.example_model(config, size) -> a built model (size: classes, vocabulary...)
     info                 versions, devices, strategy, precision, XLA
 
 Each handler checks its config and inputs first, then calls `load_tensorflow(args)`, so a user mistake
@@ -83,14 +83,15 @@ def project_module(name):
     return importlib.import_module(f"{__package__.rpartition('.')[0]}.{name}")
 
 
-def project_commands(load_config, descriptions, predict_arguments=None, default_export="keras,tf_saved_model"):
-    """The shared verbs. `descriptions[verb]` describes each; `predict_arguments(parser)` adds the task's own flags,
-    which reach `predict.predict` as keyword arguments."""
+def project_commands(load_config, descriptions, predict_arguments=None, default_export="keras,tf_saved_model",
+                     summary_size=("classes", "number of classes", 6)):
+    """The shared verbs. `descriptions[verb]` describes each (and `descriptions["predict-inputs"]`, if given, what
+    predict's INPUT are); `predict_arguments(parser)` adds the task's own flags, which reach `predict.predict` as
+    keyword arguments; `summary` builds its example model for the size `summary_size` (flag, help, default) names."""
 
     def sample_data(args):
         load_tensorflow(args)
-        classes = project_module("data").write_sample_data(args.directory)
-        print(f"wrote {len(classes)} classes ({', '.join(classes)}) to {args.directory}")
+        print(f"wrote {project_module('data').write_sample_data(args.directory)} to {args.directory}")
 
     def train(args):
         config = load_config(args.config, args.overrides)
@@ -121,7 +122,7 @@ def project_commands(load_config, descriptions, predict_arguments=None, default_
         load_tensorflow(args)
         from .backbones import layer_table
 
-        model = project_module("model").example_model(config, args.classes)
+        model = project_module("model").example_model(config, getattr(args, summary_size[0]))
         print(f"{'layer':<28} {'output shape':<24} {'parameters':>12}")
         for name, shape, parameters in layer_table(model):
             print(f"{name:<28} {str(shape):<24} {parameters:>12,}")
@@ -139,7 +140,7 @@ def project_commands(load_config, descriptions, predict_arguments=None, default_
 
     def predict_all_arguments(parser):
         run_arguments(parser)
-        parser.add_argument("inputs", nargs="+", help="image files or folders")
+        parser.add_argument("inputs", nargs="+", help=descriptions.get("predict-inputs", "image files or folders"))
         parser.add_argument("--output", type=Path, help="folder for the predictions (default: RUN/predictions)")
         if predict_arguments is not None:
             predict_arguments(parser)
@@ -151,7 +152,8 @@ def project_commands(load_config, descriptions, predict_arguments=None, default_
 
     def summary_arguments(parser):
         add_config_arguments(parser)
-        parser.add_argument("--classes", type=int, default=6, help="number of classes (default: %(default)s)")
+        flag, meaning, default = summary_size
+        parser.add_argument(f"--{flag}", type=int, default=default, help=f"{meaning} (default: %(default)s)")
 
     def settings(args):
         train_config = load_config(args.config, args.overrides).train

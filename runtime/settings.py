@@ -1,9 +1,10 @@
-"""Config sections every image template shares: how to train (`train:`) and where runs go (`run:`).
+"""Config sections every template shares: how to train (`train:`) and where runs go (`run:`).
 
+`Train` is one phase of training; `TransferTrain` adds the fine-tuning phase of a pretrained backbone.
 A template's config subclasses them to add its own knobs:
 
     @dataclasses.dataclass
-    class Train(settings.Train):
+    class Train(settings.TransferTrain):
         label_smoothing: float = 0.0
 """
 
@@ -14,11 +15,8 @@ from typing import Literal, Union
 
 @dataclasses.dataclass
 class Train:
-    epochs: int = 30  # phase 1: the head on a frozen backbone (or every layer when weights is none)
-    finetune_epochs: int = 10  # phase 2, pretrained backbones only: the top layers unfrozen
-    unfreeze_top: int = 20  # layers of the backbone trained in phase 2 (BatchNorm stays frozen)
+    epochs: int = 30
     learning_rate: float = 0.001
-    finetune_learning_rate: float = 0.0001
     optimizer: Literal["adam", "adamw", "sgd"] = "adam"
     early_stopping_patience: int = 0  # epochs without a gain in the validation metric before stopping; 0: off
     seed: int = 42
@@ -28,10 +26,24 @@ class Train:
     profile_batches: list[int] = dataclasses.field(default_factory=list)  # e.g. [10, 20]: TensorBoard profile
 
     def validate(self):
-        if self.epochs < 1 or self.finetune_epochs < 0:
-            raise ValueError("train.epochs must be 1 or more and train.finetune_epochs 0 or more")
+        if self.epochs < 1:
+            raise ValueError(f"train.epochs is {self.epochs}, expected 1 or more")
         if self.profile_batches and len(self.profile_batches) != 2:
             raise ValueError(f"train.profile_batches is {self.profile_batches}, expected [first, last] or []")
+
+
+@dataclasses.dataclass
+class TransferTrain(Train):
+    """`epochs` is phase 1: the head on a frozen backbone (or every layer when weights is none)."""
+
+    finetune_epochs: int = 10  # phase 2, pretrained backbones only: the top layers unfrozen
+    unfreeze_top: int = 20  # layers of the backbone trained in phase 2 (BatchNorm stays frozen)
+    finetune_learning_rate: float = 0.0001
+
+    def validate(self):
+        super().validate()
+        if self.finetune_epochs < 0:
+            raise ValueError(f"train.finetune_epochs is {self.finetune_epochs}, expected 0 or more")
 
 
 @dataclasses.dataclass

@@ -1,4 +1,4 @@
-"""The training loop every image template runs; the template supplies its data, model, loss and pictures.
+"""The training loop every template runs; the template supplies its data, model, loss and pictures.
 
     run, resumed, setup, config_dict = begin(config)
     ...                                           # the task's data and model
@@ -38,15 +38,16 @@ def epochs_done(run):
 
 
 def standard_callbacks(run, phase, phase_start, epochs_so_far, train_config, train_data, examples, monitor,
-                       calibration_batches=10):
+                       calibration_batches=10, gap_metric=None):
     """BatchNorm re-estimated before validation, throughput, NaN guard, a warning when training and validation
-    part ways, the CSV history, TensorBoard, best and resumable checkpoints, and early stopping on
-    `val_<monitor>` when `train.early_stopping_patience` asks for it."""
+    part ways on `gap_metric` (default: `monitor`), the CSV history, TensorBoard, the best checkpoint by
+    `val_<monitor>`, the resumable one, and early stopping on `val_<monitor>` when
+    `train.early_stopping_patience` asks for it."""
     callbacks = [
         batchnorm.BatchNormCalibration(train_data, batches=calibration_batches),
         monitoring.Throughput(examples),
         keras.callbacks.TerminateOnNaN(),
-        monitoring.GeneralizationGapWarning(run.logs, monitor),
+        monitoring.GeneralizationGapWarning(run.logs, gap_metric or monitor),
         history.csv_logger(run.history, epochs_so_far),
         board.tensorboard(run.logs, train_config.profile_batches),
         checkpoint.BestModelCheckpoint(run.checkpoints / "best.keras", monitor=f"val_{monitor}", mode="max"),

@@ -63,7 +63,7 @@ class Model:
 
 
 @dataclasses.dataclass
-class Train(settings.Train):
+class Train(settings.TransferTrain):
     label_smoothing: float = 0.0
 
 

@@ -23,7 +23,8 @@ class Splits:
 
 def write_sample_data(directory):
     """Six shape classes, 100 pictures each, in the folder-per-class layout your own data takes."""
-    return write_shape_folders(directory, per_class=100, size=64, seed=0)
+    classes = write_shape_folders(directory, per_class=100, size=64, seed=0)
+    return f"{len(classes)} classes ({', '.join(classes)})"
 
 
 def read_splits(data_config, seed, class_names=None):

@@ -144,7 +144,7 @@ class Config:
     model: Model = dataclasses.field(default_factory=Model)
     loss: Loss = dataclasses.field(default_factory=Loss)
     augment: PairedAugmentation = dataclasses.field(default_factory=PairedAugmentation)
-    train: settings.Train = dataclasses.field(default_factory=settings.Train)
+    train: settings.TransferTrain = dataclasses.field(default_factory=settings.TransferTrain)
     run: settings.Run = dataclasses.field(default_factory=settings.Run)
 
     def validate(self):

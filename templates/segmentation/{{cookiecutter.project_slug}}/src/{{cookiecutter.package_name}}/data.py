@@ -22,7 +22,8 @@ class Splits:
 
 def write_sample_data(directory):
     """Scenes of shapes on textured backgrounds, in the images/ + masks/ layout your own data takes."""
-    return write_scene_folders(directory, count=200, size=64, seed=0)
+    classes = write_scene_folders(directory, count=200, size=64, seed=0)
+    return f"{len(classes)} classes ({', '.join(classes)})"
 
 
 def split_pairs(images, masks, fraction, seed):
