@@ -124,7 +124,7 @@ class Evaluate:
 
 @dataclasses.dataclass
 class Train(settings.Train):
-    epochs: int = 20
+    epochs: int = 6
     learning_rate: float = 0.002
     clip_norm: float = 1.0  # gradient norm clipping: recurrent nets' exploding gradients; 0: off
 
