@@ -44,7 +44,7 @@ def read_splits(data_config, seed):
     return Splits(pick(order[count:]), pick(order[:count]))
 
 
-def test_pairs(data_config, splits):
+def held_out_pairs(data_config, splits):
     """The held-out pairs `evaluate` scores: the test file, or the validation split."""
     if data_config.test_file:
         return read_pairs(data_config.test_file, data_config.source_field, data_config.target_field)

@@ -65,7 +65,7 @@ def score_held_out(translator, pairs, config, run):
 def evaluate_run(run, config):
     translator = load_translator(run, config.decode)
     splits = data.read_splits(config.data, config.train.seed)
-    metrics = score_held_out(translator, data.test_pairs(config.data, splits), config, run)
+    metrics = score_held_out(translator, data.held_out_pairs(config.data, splits), config, run)
     write_json(run.metrics, metrics)
     print("  ".join(f"{name} {value:.3f}" for name, value in metrics.items()))
     return metrics

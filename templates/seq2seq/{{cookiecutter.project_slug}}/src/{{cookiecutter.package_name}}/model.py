@@ -111,7 +111,7 @@ class RecurrentSeq2Seq(Seq2Seq):
                 final = [ops.concatenate([final[j], final[count + j]], axis=-1) for j in range(count)]
             states += final
         states = [bridge(state) for bridge, state in zip(self.bridges, states, strict=True)] if self.bridges else states
-        cache = {"states": tuple(states), "source_mask": ops.cast(mask, "float32")}
+        cache = {"states": tuple(states), "source_mask": mask}
         if self.attention != "none":
             cache.update(memory=sequence, keys=self.keys(sequence))
         return cache
@@ -129,7 +129,7 @@ class RecurrentSeq2Seq(Seq2Seq):
         if self.attention != "none":
             queries = sequence if self.queries is None else self.queries(sequence)
             context, weights = self.alignment([queries, cache["memory"], cache["keys"]],
-                                              mask=[None, cache["source_mask"] > 0], return_attention_scores=True)
+                                              mask=[None, cache["source_mask"]], return_attention_scores=True)
             sequence = self.combine(ops.concatenate([context, sequence], axis=-1))
         return self.logits(self.output_dropout(sequence, training=training)), tuple(new_states), weights
 

@@ -64,7 +64,7 @@ def train(config):
     final = training.fit_phases(model, run, plan, setup, lambda model, phase: compile_for(model, phase, config, setup),
                                 train_data, val_data, callbacks_for)
     translator = Translator(final, *tokenizer_pair, lengths, config.decode)
-    metrics = evaluate.score_held_out(translator, data.test_pairs(config.data, splits), config, run)
+    metrics = evaluate.score_held_out(translator, data.held_out_pairs(config.data, splits), config, run)
     training.finish(run, config_dict, metrics)
     write_json(run.metrics, metrics)  # metrics.json last: marks the run finished
     print(f"finished run {run.path}: held-out BLEU {metrics['bleu']:.1f}, chrF {metrics['chrf']:.1f}, "
