@@ -12,6 +12,10 @@ import dataclasses
 from pathlib import Path
 from typing import Literal, Union
 
+# The pretrained CNNs `backbones.APPLICATIONS` builds, named here for configs, which load before Keras does.
+APPLICATION_BACKBONES = ("mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_v2_b0", "resnet50", "vgg16",
+                         "convnext_tiny")
+
 
 @dataclasses.dataclass
 class Train:
@@ -52,16 +56,16 @@ class Run:
     name: str = ""  # empty: a new time-stamped run, or the newest unfinished run with the same config
 
 
-def check_weights(weights, backbone, from_scratch):
-    """`model.weights`: imagenet | none | an existing `.h5` weights file of a `keras.applications` backbone |
-    a `.keras` model of an earlier run. A `from_scratch` backbone transfers only from a `.keras` model."""
+def check_weights(weights, backbone, from_scratch, key="model.weights"):
+    """`key`: imagenet | none | an existing `.h5` weights file of a `keras.applications` backbone | a `.keras` model
+    of an earlier run. A `from_scratch` backbone transfers only from a `.keras` model."""
     if weights in ("imagenet", "none"):
         if from_scratch and weights == "imagenet":
-            raise ValueError(f"model.weights: {backbone} has no ImageNet weights; use none or a .keras model")
+            raise ValueError(f"{key}: {backbone} has no ImageNet weights; use none or a .keras model")
         return
     if not Path(weights).is_file():
-        raise ValueError(f"model.weights {weights!r} is neither imagenet, none, nor an existing file")
+        raise ValueError(f"{key} {weights!r} is neither imagenet, none, nor an existing file")
     if not weights.endswith((".h5", ".keras")):
-        raise ValueError(f"model.weights {weights!r}: use a .h5 weights file or a .keras model")
+        raise ValueError(f"{key} {weights!r}: use a .h5 weights file or a .keras model")
     if from_scratch and not weights.endswith(".keras"):
-        raise ValueError(f"model.weights: {backbone} transfers from a .keras model of an earlier run")
+        raise ValueError(f"{key}: {backbone} transfers from a .keras model of an earlier run")

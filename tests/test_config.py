@@ -76,3 +76,10 @@ def test_overrides_make_sections_and_leave_the_input_alone():
 
 def test_flatten_for_hparams():
     assert flatten({"a": {"b": 1, "c": [1, 2]}, "d": "x"}) == {"a.b": 1, "a.c": "[1, 2]", "d": "x"}
+
+
+def test_configs_name_exactly_the_backbones_that_can_be_built():
+    from shared.runtime.backbones import APPLICATIONS
+    from shared.runtime.settings import APPLICATION_BACKBONES
+
+    assert APPLICATION_BACKBONES == tuple(APPLICATIONS)

@@ -4,10 +4,11 @@ import json
 import keras
 import sacrebleu
 
-from {{ cookiecutter.package_name }} import data, tokenizers
+from {{ cookiecutter.package_name }} import data
 from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
-from {{ cookiecutter.package_name }}.config import Decode, Side, load
+from {{ cookiecutter.package_name }}.config import Decode, load
 from {{ cookiecutter.package_name }}.datasets.dates import date_pairs
+from {{ cookiecutter.package_name }}.evaluate import grouped
 from {{ cookiecutter.package_name }}.model import RecurrentSeq2Seq
 from {{ cookiecutter.package_name }}.train import train
 from {{ cookiecutter.package_name }}.translate import Translator
@@ -36,9 +37,12 @@ def test_training_writes_a_complete_run_and_the_loss_falls(sample_dir, tmp_path)
     with open(run.file("translations.tsv"), newline="", encoding="utf-8") as handle:
         table = list(csv.DictReader(handle, delimiter="\t"))
     assert len(table) == 100  # every held-out pair, and the metrics are sacrebleu's on exactly these
-    assert metrics["bleu"] == sacrebleu.corpus_bleu([r["translation"] for r in table],
-                                                    [[r["reference"] for r in table]]).score
-    for name in ("model.keras", "vocabulary/source.model", "vocabulary/target.model", "vocabulary/lengths.json",
+    translation_of = {row["source"]: row["translation"] for row in table}
+    sources, references = grouped(([row["source"] for row in table], [row["reference"] for row in table]))
+    assert metrics["bleu"] == sacrebleu.corpus_bleu([translation_of[s] for s in sources],
+                                                    [[refs[0] for refs in references]]).score
+    assert all(len(refs) == 1 for refs in references)  # the sample's held-out dates are distinct
+    for name in ("model.keras", "vocabulary/source.model", "vocabulary/target.model", "vocabulary/shapes.json",
                  "val_attention.png", "attention/attention_000.png"):
         assert run.file(name).is_file(), name
     tags = {tag for tag, _ in summary_tags(run.logs)}
@@ -59,21 +63,21 @@ def test_attention_beats_no_attention_on_long_inputs_at_equal_budget(tmp_path):
     pairs = date_pairs(1700, seed=5)
     train_pairs = ([s for s, _ in pairs[:1500]], [t for _, t in pairs[:1500]])
     long = [(s, t) for s, t in pairs[1500:] if len(s) >= 40]  # the longest fifth of the spoken dates
-    pair = (tokenizers.load_or_train(tmp_path / "source.model", train_pairs[0], Side("bpe")),
-            tokenizers.load_or_train(tmp_path / "target.model", train_pairs[1], Side("char"), normalise=False))
-    tokens = data.tokenize_pairs(train_pairs, pair)
-    lengths = (max(map(len, tokens[0])), max(map(len, tokens[1])))
-    batches = data.dataset(data.teacher_forcing_arrays(tokens, lengths), 64, shuffle=True)
+    config = load("configs/default.yaml", [])
+    splits = data.Splits(train_pairs, train_pairs)
     bleu = {}
     for attention in ("additive", "none"):
         keras.utils.set_random_seed(0)  # reseeding drops TensorFlow Text's kernel-owned models: load them again
-        pair = tuple(tokenizers.load(tmp_path / f"{side}.model") for side in ("source", "target"))
-        model = RecurrentSeq2Seq(pair[0].vocabulary_size(), pair[1].vocabulary_size(), units=32, embedding_dim=16,
-                                 attention=attention, dropout=0.0)
+        source = data.fit_source(config, tmp_path, splits)
+        target_tokenizer, max_target = data.fit_target(config, tmp_path, splits)
+        batches, _ = data.dataset(source, target_tokenizer, max_target, train_pairs, 64, shuffle=True)
+        model = RecurrentSeq2Seq(source.tokenizer.vocabulary_size(), target_tokenizer.vocabulary_size(), units=32,
+                                 embedding_dim=16, attention=attention, dropout=0.0)
         model.compile(keras.optimizers.Adam(0.01, global_clipnorm=1.0),
                       keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="mean_with_sample_weight"))
         model.fit(batches, epochs=4, verbose=0)
-        translations, _ = Translator(model, *pair, lengths, Decode(strategy="greedy")).translate([s for s, _ in long])
+        translator = Translator(model, source, target_tokenizer, max_target, Decode(strategy="greedy"))
+        translations, _ = translator.translate([s for s, _ in long])
         bleu[attention] = sacrebleu.corpus_bleu(translations, [[t for _, t in long]]).score
     assert len(long) > 50
     assert bleu["additive"] > 80 and bleu["additive"] > bleu["none"] + 40, bleu

@@ -4,11 +4,13 @@ from . import config
 from .runtime import cli
 
 DESCRIPTIONS = {
-    "sample-data": "write the bundled sample pairs (spelled-out dates -> ISO 8601) as train.tsv and test.tsv",
+    "sample-data": "write the bundled samples: date pairs (spelled-out -> ISO 8601) and captioned pictures",
     "evaluate": "BLEU, chrF and exact match on the held-out pairs; translations.tsv and attention maps",
-    "predict": "translate sentences (arguments, text files, or - for stdin) -> printed and predictions.csv",
-    "predict-inputs": "sentences, text files of one sentence per line, or - for stdin",
-    "export": "write the model for serving: a SavedModel from source strings to target strings, tokenizers inside",
+    "predict": "translate sentences (arguments, text files, or - for stdin), or caption pictures -> printed and "
+               "predictions.csv",
+    "predict-inputs": "sentences, text files of one sentence per line, or - for stdin; a captioner: pictures or "
+                      "folders of them",
+    "export": "write the model for serving: a SavedModel from source strings (or image files) to target strings",
 }
 
 

@@ -8,10 +8,12 @@ from .runtime.config import load_config
 
 TOKENIZERS = ("bpe", "unigram", "word", "char")
 BLEU_TOKENIZERS = ("13a", "intl", "zh", "ja-mecab", "ko-mecab", "char", "none")
+IMAGE_ENCODERS = ("cnn", *settings.APPLICATION_BACKBONES)
 
 
 @dataclasses.dataclass
 class Data:
+    source: Literal["text", "image"] = "text"  # image: captioning, the source column is a picture's path
     train_file: str = "data/sample/train.tsv"  # TSV (tab-separated) or CSV pairs, UTF-8, one pair per line
     val_file: str = ""  # empty: split `val_fraction` off the training pairs
     val_fraction: float = 0.1
@@ -20,6 +22,8 @@ class Data:
     target_field: int = 1
     max_source_tokens: Union[int, Literal["auto"]] = "auto"  # auto: the longest training source, at most 256
     max_target_tokens: Union[int, Literal["auto"]] = "auto"  # longer pairs are cut, and the cut is reported
+    image_dir: str = ""  # captioning: the folder picture paths are relative to; empty: the pairs file's folder
+    image_size: Union[int, Literal["auto"]] = "auto"  # captioning: auto: median picture size, rounded to 32, <= 224
     batch_size: int = 64
 
     def validate(self):
@@ -37,6 +41,8 @@ class Data:
             value = getattr(self, key)
             if value != "auto" and value < 1:
                 raise ValueError(f"data.{key} is {value}, expected auto or 1 or more")
+        if self.image_size != "auto" and self.image_size < 32:
+            raise ValueError(f"data.image_size is {self.image_size}, expected auto or 32 or more")
         if self.batch_size < 1:
             raise ValueError(f"data.batch_size is {self.batch_size}, expected 1 or more")
 
@@ -84,6 +90,8 @@ class Model:
     embedding_dim: int = 64  # recurrent only; the transformer embeds to `units`
     heads: int = 4  # transformer only
     feedforward_dim: int = 256  # transformer only: the width inside each block's feed-forward part
+    image_encoder: Literal[IMAGE_ENCODERS] = "cnn"  # captioning: cnn (from scratch) or a pretrained, frozen CNN
+    image_weights: str = "imagenet"  # for a pretrained image_encoder: imagenet | none | a .h5 weights file
 
     def validate(self):
         if self.units < 1 or self.layers < 1 or self.embedding_dim < 1 or self.feedforward_dim < 1:
@@ -93,6 +101,15 @@ class Model:
             raise ValueError(f"model.dropout is {self.dropout}, expected a number in [0, 1)")
         if self.architecture == "transformer" and (self.heads < 1 or self.units % self.heads):
             raise ValueError(f"model.units {self.units} must split evenly into model.heads {self.heads}")
+        if self.image_encoder != "cnn":
+            if self.image_weights.endswith(".keras"):
+                raise ValueError("model.image_weights: use imagenet, none or a .h5 weights file of the image_encoder")
+            settings.check_weights(self.image_weights, self.image_encoder, from_scratch=False,
+                                   key="model.image_weights")
+
+    def image_encoder_options(self, image_size):
+        weights = None if self.image_encoder == "cnn" or self.image_weights == "none" else self.image_weights
+        return {"image_size": image_size, "backbone": self.image_encoder, "weights": weights}
 
     def recurrent_options(self):
         return {"cell": self.cell, "units": self.units, "num_layers": self.layers, "bidirectional": self.bidirectional,

@@ -1,29 +1,41 @@
-"""Sentence pairs -> token ids -> tf.data, for teacher forcing.
+"""Pairs of source and target -> tf.data, for teacher forcing.
 
-A pair becomes `({"source": ids, "target_in": START + target ids}, target ids + END, weights)`: the
-decoder reads the target shifted right by one and learns to predict each next token; the weights are 1
-on real target tokens and 0 on padding, so loss and accuracy count real tokens only. Sequences are
-padded with PAD to fixed lengths sized from the training text, so every batch has the same shape.
+A pair becomes `({"source": ids or pixels, "target_in": START + target ids}, target ids + END, weights)`:
+the decoder reads the target shifted right by one and learns to predict each next token; the weights are 1
+on real target tokens and 0 on padding, so loss and accuracy count real tokens only. Token ids are padded
+with PAD to fixed lengths sized from the training text, so every batch has the same shape. In captioning
+(`data.source: image`) the source column names a picture, relative to the pairs file (or `data.image_dir`).
 """
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
 from . import tokenizers
+from .datasets.captions import write_captioned_images
 from .datasets.dates import write_date_pairs
+from .datasets.image_files import check_images, median_size
 from .datasets.text_pairs import read_pairs
 from .model import END, PAD, START
+from .runtime import sizing
+from .runtime.errors import UserError
+from .sources import ImageSource, TextSource, padded
 
 LONGEST_AUTO = 256  # tokens: `auto` lengths stop here
+CACHE_BYTES = 2 * 1024**3  # decoded pictures are kept in memory when they take less than this
 
 
 def write_sample_data(directory):
-    """Spelled-out dates to ISO 8601, as TSV pairs: 5000 to train on and 1000 held out for `evaluate`."""
+    """Spelled-out dates to ISO 8601 as TSV pairs (5000 to train on, 1000 held out for `evaluate`), and captioned
+    pictures for `configs/captioning.yaml` (2000 and 500)."""
     write_date_pairs(f"{directory}/train.tsv", count=5000, seed=0)
     write_date_pairs(f"{directory}/test.tsv", count=1000, seed=1)
-    return "5000 training and 1000 test date pairs (train.tsv, test.tsv)"
+    write_captioned_images(f"{directory}/pictures/train", count=2000, seed=0)
+    write_captioned_images(f"{directory}/pictures/test", count=500, seed=1)
+    return ("5000 training and 1000 test date pairs (train.tsv, test.tsv), and 2000 training and 500 test captioned "
+            "pictures (pictures/train, pictures/test)")
 
 
 @dataclasses.dataclass
@@ -32,71 +44,94 @@ class Splits:
     val: tuple[list[str], list[str]]
 
 
+def read_file(data_config, path):
+    """`(sources, targets)` of one pairs file; in captioning the sources are checked picture paths."""
+    sources, targets = read_pairs(path, data_config.source_field, data_config.target_field)
+    if data_config.source == "image":
+        folder = Path(data_config.image_dir) if data_config.image_dir else Path(path).parent
+        sources = [str(folder / source) for source in sources]
+        check_images(sorted(set(sources)))
+    return sources, targets
+
+
 def read_splits(data_config, seed):
-    """Training and validation pairs: the validation file, or `val_fraction` of the training file (seeded)."""
-    fields = (data_config.source_field, data_config.target_field)
-    sources, targets = read_pairs(data_config.train_file, *fields)
+    """Training and validation pairs: the validation file, or `val_fraction` of the training file's distinct
+    sources (seeded), so a sentence or picture with several targets is never on both sides."""
+    sources, targets = read_file(data_config, data_config.train_file)
     if data_config.val_file:
-        return Splits((sources, targets), read_pairs(data_config.val_file, *fields))
-    order = np.random.default_rng(seed).permutation(len(sources))
-    count = max(1, round(len(sources) * data_config.val_fraction))
-    pick = lambda indices: ([sources[i] for i in indices], [targets[i] for i in indices])  # noqa: E731
-    return Splits(pick(order[count:]), pick(order[:count]))
+        return Splits((sources, targets), read_file(data_config, data_config.val_file))
+    distinct = list(dict.fromkeys(sources))
+    if len(distinct) < 2:
+        raise UserError(f"{data_config.train_file} has one distinct source: give more, or a data.val_file")
+    order = np.random.default_rng(seed).permutation(len(distinct))
+    held = {distinct[i] for i in order[:max(1, round(len(distinct) * data_config.val_fraction))]}
+
+    def pick(held_out):
+        chosen = [(s, t) for s, t in zip(sources, targets, strict=True) if (s in held) == held_out]
+        return [s for s, _ in chosen], [t for _, t in chosen]
+
+    return Splits(pick(False), pick(True))
 
 
 def held_out_pairs(data_config, splits):
     """The held-out pairs `evaluate` scores: the test file, or the validation split."""
-    if data_config.test_file:
-        return read_pairs(data_config.test_file, data_config.source_field, data_config.target_field)
-    return splits.val
+    return read_file(data_config, data_config.test_file) if data_config.test_file else splits.val
 
 
-def fit_tokenizers(folder, tokenizer_config, splits):
-    """The source and target tokenizers of a run: trained on its training text once, then read from `folder`."""
-    source = tokenizers.load_or_train(folder / "source.model", splits.train[0], tokenizer_config.source)
-    target = tokenizers.load_or_train(folder / "target.model", splits.train[1], tokenizer_config.target,
-                                      normalise=False)
-    return source, target
+def token_length(configured, token_lists):
+    """A configured length, or for `auto` the longest of `token_lists`, at most 256."""
+    return configured if configured != "auto" else min(LONGEST_AUTO, max(len(ids) for ids in token_lists))
 
 
-def sequence_lengths(data_config, token_pair):
-    """`(source, target)` token lengths: configured, or the longest training sentence of each side (at most 256).
-    The target length leaves room for END."""
-    return tuple(configured if configured != "auto" else min(LONGEST_AUTO, max(len(ids) for ids in token_lists))
-                 for configured, token_lists in zip((data_config.max_source_tokens, data_config.max_target_tokens),
-                                                    token_pair, strict=True))
+def image_size(data_config, paths):
+    """`data.image_size`, or the training pictures' median size rounded to 32, in [32, 224]."""
+    if data_config.image_size != "auto":
+        return data_config.image_size
+    return sizing.image_side(*median_size(sorted(set(paths))))
 
 
-def padded(token_lists, length):
-    """Token ids `[len(token_lists), length]`, cut or padded with PAD; and how many were cut."""
-    ids = np.full((len(token_lists), length), PAD, "int32")
-    for row, tokens in enumerate(token_lists):
-        ids[row, :min(length, len(tokens))] = tokens[:length]
-    return ids, sum(len(tokens) > length for tokens in token_lists)
+def fit_source(config, folder, splits):
+    """What the model reads: sentences through a tokenizer trained on the training sources (once, then read from
+    `folder`) and cut to their length, or pictures at one size."""
+    if config.data.source == "image":
+        return ImageSource(image_size(config.data, splits.train[0]))
+    tokenizer = tokenizers.load_or_train(folder / "source.model", splits.train[0], config.tokenizer.source)
+    return TextSource(tokenizer, token_length(config.data.max_source_tokens,
+                                              tokenizers.tokenized(tokenizer, splits.train[0])))
 
 
-def tokenize_pairs(pairs, tokenizer_pair):
-    """`(source token lists, target token lists)`."""
-    return tuple(tokenizers.tokenized(tokenizer, texts) for tokenizer, texts in zip(tokenizer_pair, pairs, strict=True))
+def fit_target(config, folder, splits):
+    """`(target tokenizer, max target tokens)`; the tokenizer keeps the text as written (no normalisation), so a
+    translation can equal its reference."""
+    tokenizer = tokenizers.load_or_train(folder / "target.model", splits.train[1], config.tokenizer.target,
+                                         normalise=False)
+    return tokenizer, token_length(config.data.max_target_tokens, tokenizers.tokenized(tokenizer, splits.train[1]))
 
 
-def teacher_forcing_arrays(token_pair, lengths):
-    """`(source ids, target_in, target_out, cut)` for tokenized pairs; `cut` counts sides cut short."""
-    source, source_cut = padded(token_pair[0], lengths[0])
-    target, target_cut = padded(token_pair[1], lengths[1])
+def teacher_forcing(token_lists, length):
+    """`(target_in, target_out, cut)`: START + ids, and ids + END, each `length + 1` long; `cut` counts targets cut
+    short."""
+    target, cut = padded(token_lists, length)
     starts = np.full((len(target), 1), START, "int32")
-    target_in = np.concatenate([starts, target], axis=1)
     ends = (target != PAD).sum(axis=1)  # END goes right after each target's last token
     target_out = np.concatenate([target, np.zeros_like(starts)], axis=1)
     target_out[np.arange(len(target)), ends] = END
-    return source, target_in, target_out, source_cut + target_cut
+    return np.concatenate([starts, target], axis=1), target_out, cut
 
 
-def dataset(arrays, batch_size, shuffle, seed=0):
-    """tf.data of `({"source", "target_in"}, target_out, weights)` batches; the whole set in memory as ids."""
-    source, target_in, target_out = arrays[:3]
+def dataset(source, target_tokenizer, max_target, pairs, batch_size, shuffle, seed=0):
+    """`(tf.data of ({"source", "target_in"}, target_out, weights) batches, pairs cut short)`.
+
+    Token ids are held in memory; pictures are decoded in parallel and cached in memory when they fit."""
+    sources, source_cut = source.training_input(pairs[0])
+    target_in, target_out, target_cut = teacher_forcing(tokenizers.tokenized(target_tokenizer, pairs[1]), max_target)
     weights = (target_out != PAD).astype("float32")
-    data = tf.data.Dataset.from_tensor_slices(({"source": source, "target_in": target_in}, target_out, weights))
+    data = tf.data.Dataset.from_tensor_slices((sources, target_in, target_out, weights)).map(
+        lambda item, target_in, target_out, weights: (
+            {"source": source.decode(item), "target_in": target_in}, target_out, weights),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    if source.decoded_bytes(len(sources)) < CACHE_BYTES:
+        data = data.cache()
     if shuffle:
-        data = data.shuffle(len(source), seed=seed, reshuffle_each_iteration=True)
-    return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        data = data.shuffle(len(sources), seed=seed, reshuffle_each_iteration=True)
+    return data.batch(batch_size).prefetch(tf.data.AUTOTUNE), source_cut + target_cut

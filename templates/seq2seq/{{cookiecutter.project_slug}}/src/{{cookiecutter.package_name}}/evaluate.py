@@ -1,8 +1,10 @@
 """BLEU and chrF (sacrebleu) on held-out pairs: after training, by `evaluate`, and on validation every epoch.
 
 `metrics.json` holds `bleu` and `chrf` on sacrebleu's 0-100 scale, as papers report them, and
-`exact_match`, the share of translations equal to their reference. `translations.tsv` lists source,
-reference and translation for every held-out pair, and `attention/` shows where the model looked.
+`exact_match`, the share of translations equal to one of their references. A source that appears with
+several targets (a sentence translated twice, a picture captioned five times) is translated once and
+scored against all of them, as multi-reference BLEU does. `translations.tsv` lists source, reference and
+translation for every held-out pair, and `attention/` shows where the model looked.
 """
 
 import csv
@@ -14,19 +16,29 @@ import tensorflow as tf
 
 from . import data
 from .callbacks import tensorboard as board
-from .callbacks.attention import attention_image
 from .runtime.files import atomic_path, write_json
 from .translate import load_translator
 
 ATTENTION_EXAMPLES = 4  # held-out sentences whose attention `evaluate` draws
 
 
+def grouped(pairs):
+    """`(distinct sources in first-seen order, the list of references of each)`."""
+    references = {}
+    for source, target in zip(*pairs, strict=True):
+        references.setdefault(source, []).append(target)
+    return list(references), list(references.values())
+
+
 def scores(translations, references, bleu_tokenize="13a"):
-    """`{"bleu", "chrf", "exact_match"}`: corpus-level sacrebleu BLEU and chrF (0-100), exact matches (0-1)."""
+    """`{"bleu", "chrf", "exact_match"}` of one translation per source against its list of references: corpus-level
+    sacrebleu BLEU and chrF (0-100) and the share equal to a reference (0-1)."""
+    streams = [[refs[i] if i < len(refs) else None for refs in references]
+               for i in range(max(map(len, references)))]  # sacrebleu: one stream per reference, None where absent
     return {
-        "bleu": float(sacrebleu.corpus_bleu(translations, [references], tokenize=bleu_tokenize).score),
-        "chrf": float(sacrebleu.corpus_chrf(translations, [references]).score),
-        "exact_match": float(np.mean([hyp == ref for hyp, ref in zip(translations, references, strict=True)])),
+        "bleu": float(sacrebleu.corpus_bleu(translations, streams, tokenize=bleu_tokenize).score),
+        "chrf": float(sacrebleu.corpus_chrf(translations, streams).score),
+        "exact_match": float(np.mean([hyp in refs for hyp, refs in zip(translations, references, strict=True)])),
     }
 
 
@@ -34,30 +46,30 @@ def write_attention(translator, sources, ids, folder, log_dir, count=ATTENTION_E
     """Heat maps of the first `count` translations, as PNGs in `folder` and in TensorBoard under `log_dir`; their
     paths (none without attention)."""
     written = []
-    for index, (sentence, target_ids) in enumerate(zip(sources[:count], ids[:count], strict=True)):
-        alignment = translator.attention(sentence, target_ids)
-        if alignment is None:
+    for index, (source, target_ids) in enumerate(zip(sources[:count], ids[:count], strict=True)):
+        picture = translator.attention_picture(source, target_ids, title=source)
+        if picture is None:
             return written
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"attention_{index:03d}.png"
-        board.log_image(log_dir, f"attention/{index}", attention_image(*alignment, title=sentence), png_path=path)
+        board.log_image(log_dir, f"attention/{index}", picture, png_path=path)
         written.append(path)
     return written
 
 
-def write_translations(path, sources, references, translations):
+def write_translations(path, pairs, translation_of):
     with atomic_path(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(["source", "reference", "translation"])
-        writer.writerows(zip(sources, references, translations, strict=True))
+        writer.writerows((source, reference, translation_of[source]) for source, reference in zip(*pairs, strict=True))
 
 
 def score_held_out(translator, pairs, config, run):
-    """Translates the held-out `pairs` with a progress bar; writes translations.tsv and attention maps."""
-    sources, references = pairs
+    """Translates the held-out sources with a progress bar; writes translations.tsv and attention maps."""
+    sources, references = grouped(pairs)
     translations, ids = translator.translate(sources, config.data.batch_size, progress=True)
     metrics = scores(translations, references, config.evaluate.bleu_tokenize)
-    write_translations(run.file("translations.tsv"), sources, references, translations)
+    write_translations(run.file("translations.tsv"), pairs, dict(zip(sources, translations, strict=True)))
     write_attention(translator, sources, ids, run.file("attention"), run.logs / "evaluation")
     return metrics
 
@@ -72,9 +84,9 @@ def evaluate_run(run, config):
 
 
 class EpochTranslations(keras.callbacks.Callback):
-    """Every epoch: `val_bleu` and `val_chrf` on `sentences` validation pairs (into the epoch logs, so the best
-    checkpoint and early stopping can follow BLEU), sample translations as a TensorBoard text table, and the
-    first sample's attention as a heat map in TensorBoard and `val_attention.png`.
+    """Every epoch: `val_bleu` and `val_chrf` on the first `sentences` validation sources (into the epoch logs, so
+    the best checkpoint and early stopping can follow BLEU), sample translations as a TensorBoard text table,
+    and the first sample's attention in TensorBoard and `val_attention.png`.
 
     Put it before the checkpoint and logging callbacks: they read the logs it fills in.
     """
@@ -82,7 +94,8 @@ class EpochTranslations(keras.callbacks.Callback):
     def __init__(self, translator, pairs, run, sentences, samples, bleu_tokenize="13a"):
         super().__init__()
         self.translator, self.run = translator, run
-        self.sources, self.references = pairs[0][:sentences], pairs[1][:sentences]
+        sources, references = grouped(pairs)
+        self.sources, self.references = sources[:sentences], references[:sentences]
         self.samples, self.bleu_tokenize = samples, bleu_tokenize
 
     def on_epoch_end(self, epoch, logs=None):
@@ -91,12 +104,12 @@ class EpochTranslations(keras.callbacks.Callback):
         if logs is not None:
             logs.update(val_bleu=metrics["bleu"], val_chrf=metrics["chrf"], val_exact_match=metrics["exact_match"])
         rows = ["| source | reference | translation |", "|---|---|---|"] + [
-            f"| {source} | {reference} | {translation} |" for source, reference, translation
+            f"| {source} | {' / '.join(references)} | {translation} |" for source, references, translation
             in zip(self.sources[:self.samples], self.references, translations, strict=False)]
         with tf.summary.create_file_writer(str(self.run.logs / "translations")).as_default():
             tf.summary.text("validation_translations", "\n".join(rows), step=epoch)
-        alignment = self.translator.attention(self.sources[0], ids[0])
-        if alignment is not None:
-            board.log_image(self.run.logs / "translations", "attention", attention_image(*alignment,
-                            title=f"epoch {epoch + 1}: {self.sources[0]}"), step=epoch,
+        picture = self.translator.attention_picture(self.sources[0], ids[0],
+                                                    title=f"epoch {epoch + 1}: {self.sources[0]}")
+        if picture is not None:
+            board.log_image(self.run.logs / "translations", "attention", picture, step=epoch,
                             png_path=self.run.file("val_attention.png"))

@@ -1,11 +1,11 @@
 """The sequence-to-sequence models: a recurrent encoder-decoder with attention, and a Transformer.
 
-Both read source token ids and, in training, the target shifted right by one (teacher forcing: the
-decoder sees the true previous token, not its own guess), and return logits over the target
-vocabulary at every target position. To translate they split in two: `encode(source)` runs once per
-sentence, then `decode_step(token, cache, index)` runs once per output token, carrying the recurrent
-state (or the cached keys and values) forward instead of re-running the prefix. `generate` drives
-that loop with a keras-hub sampler, greedy or beam search.
+Both read source token ids (or, captioning, a picture: see `image_encoder.py`) and, in training, the
+target shifted right by one (teacher forcing: the decoder sees the true previous token, not its own
+guess), and return logits over the target vocabulary at every target position. To translate they
+split in two: `encode(source)` runs once per sentence, then `decode_step(token, cache, index)` runs
+once per output token, carrying the recurrent state (or the cached keys and values) forward instead of
+re-running the prefix. `generate` drives that loop with a keras-hub sampler, greedy or beam search.
 
     model = build_model(config.model, source_vocabulary=400, target_vocabulary=20)
     logits = model({"source": source_ids, "target_in": target_in_ids})
@@ -16,6 +16,7 @@ import keras
 import keras_hub
 from keras import layers, ops
 
+from .image_encoder import ImageEncoder, saved_image_encoder
 from .runtime.backbones import SERIALIZATION_PACKAGE
 
 PAD, UNKNOWN, START, END = 0, 1, 2, 3  # the ids every tokenizer of `tokenizers.py` reserves
@@ -66,27 +67,38 @@ class RecurrentSeq2Seq(Seq2Seq):
     `v . tanh(W query + U key)`, `"dot"` with Luong's general `query . (W key)`, `"none"` has the
     decoder start from the encoder's final state and see nothing else of the source.
 
+    With `image_encoder` (the options of `ImageEncoder`) it captions pictures: the regions of a picture take
+    the place of the encoder's outputs, and the decoder starts from their mean (Show, Attend and Tell).
+
     >>> model = RecurrentSeq2Seq(source_vocabulary=50, target_vocabulary=20, units=32)
     >>> model({"source": keras.ops.ones((2, 7), "int32"), "target_in": keras.ops.ones((2, 5), "int32")}).shape
     (2, 5, 20)
     """
 
     def __init__(self, source_vocabulary, target_vocabulary, cell="gru", units=128, num_layers=1,
-                 bidirectional=True, attention="additive", embedding_dim=64, dropout=0.1, **kwargs):
+                 bidirectional=True, attention="additive", embedding_dim=64, dropout=0.1, image_encoder=None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.source_vocabulary, self.target_vocabulary = source_vocabulary, target_vocabulary
         self.cell, self.units, self.num_layers = cell, units, num_layers
         self.bidirectional, self.attention, self.embedding_dim, self.dropout = (bidirectional, attention,
                                                                                 embedding_dim, dropout)
+        self.image_encoder_options = image_encoder
         self.states_per_layer = 2 if cell == "lstm" else 1
-        self.source_embedding = layers.Embedding(source_vocabulary, embedding_dim, name="source_embedding")
+        decoder_states = num_layers * self.states_per_layer
+        if image_encoder is not None:  # captioning: the regions of a picture are the source
+            self.image_encoder = ImageEncoder(units=units, dropout=dropout, **image_encoder, name="image_encoder")
+            # Show, Attend and Tell: the decoder starts from the mean region, one tanh Dense per state.
+            self.bridges = [layers.Dense(units, activation="tanh", name=f"bridge_{i}") for i in range(decoder_states)]
+        else:
+            self.source_embedding = layers.Embedding(source_vocabulary, embedding_dim, name="source_embedding")
+            self.encoder_layers = [
+                layers.Bidirectional(_rnn(cell, units), name=f"encoder_{i}") if bidirectional
+                else _rnn(cell, units, name=f"encoder_{i}") for i in range(num_layers)]
+            # A bidirectional encoder ends in two states per layer (one per direction): one Dense maps them to one.
+            self.bridges = [layers.Dense(units, activation="tanh", name=f"bridge_{i}")
+                            for i in range(decoder_states)] if bidirectional else []
         self.target_embedding = layers.Embedding(target_vocabulary, embedding_dim, name="target_embedding")
-        self.encoder_layers = [
-            layers.Bidirectional(_rnn(cell, units), name=f"encoder_{i}") if bidirectional
-            else _rnn(cell, units, name=f"encoder_{i}") for i in range(num_layers)]
-        # A bidirectional encoder ends in two states per layer (one per direction): one Dense maps them to one.
-        self.bridges = [layers.Dense(units, activation="tanh", name=f"bridge_{i}")
-                        for i in range(num_layers * self.states_per_layer)] if bidirectional else []
         self.decoder_layers = [_rnn(cell, units, name=f"decoder_{i}") for i in range(num_layers)]
         self.embedding_dropout = layers.Dropout(dropout)
         if attention != "none":
@@ -101,6 +113,20 @@ class RecurrentSeq2Seq(Seq2Seq):
 
     def encode(self, source, max_length=None, training=False):
         """The source read once: `memory` (encoder outputs), its attention `keys`, mask, decoder start states."""
+        if self.image_encoder_options is not None:
+            sequence = self.image_encoder(source, training=training)
+            mask = ops.ones(ops.shape(sequence)[:2], "bool")
+            pooled = ops.mean(sequence, axis=1)
+            states = [bridge(pooled) for bridge in self.bridges]
+        else:
+            sequence, mask, states = self._read_text(source, training)
+        cache = {"states": tuple(states), "source_mask": mask}
+        if self.attention != "none":
+            cache.update(memory=sequence, keys=self.keys(sequence))
+        return cache
+
+    def _read_text(self, source, training):
+        """Source ids -> (encoder outputs, mask, the decoder's start states)."""
         mask = source != PAD
         sequence = self.embedding_dropout(self.source_embedding(source), training=training)
         states = []
@@ -111,10 +137,7 @@ class RecurrentSeq2Seq(Seq2Seq):
                 final = [ops.concatenate([final[j], final[count + j]], axis=-1) for j in range(count)]
             states += final
         states = [bridge(state) for bridge, state in zip(self.bridges, states, strict=True)] if self.bridges else states
-        cache = {"states": tuple(states), "source_mask": mask}
-        if self.attention != "none":
-            cache.update(memory=sequence, keys=self.keys(sequence))
-        return cache
+        return sequence, mask, states
 
     def _decode(self, target_in, cache, training=False):
         """Decoder over `target_in` from the cached states -> (logits, new states, attention weights or None)."""
@@ -150,7 +173,8 @@ class RecurrentSeq2Seq(Seq2Seq):
         return {**super().get_config(), "source_vocabulary": self.source_vocabulary,
                 "target_vocabulary": self.target_vocabulary, "cell": self.cell, "units": self.units,
                 "num_layers": self.num_layers, "bidirectional": self.bidirectional, "attention": self.attention,
-                "embedding_dim": self.embedding_dim, "dropout": self.dropout}
+                "embedding_dim": self.embedding_dim, "dropout": self.dropout,
+                "image_encoder": saved_image_encoder(self.image_encoder_options)}
 
 
 def sampler(strategy, beam_width):
@@ -160,18 +184,26 @@ def sampler(strategy, beam_width):
     return keras_hub.samplers.GreedySampler()
 
 
-def build_model(model_config, source_vocabulary, target_vocabulary):
-    """The configured architecture, built by one call on a small batch so its weights exist."""
+def build_model(model_config, source_vocabulary, target_vocabulary, image_size=None):
+    """The configured architecture, built by one call on a small batch so its weights exist. With `image_size`
+    it is a captioner: its source is a picture of that size, read by the configured `model.image_encoder`."""
+    image_encoder = None if image_size is None else model_config.image_encoder_options(image_size)
     if model_config.architecture == "transformer":
         from .transformer import TransformerSeq2Seq
 
-        model = TransformerSeq2Seq(source_vocabulary, target_vocabulary, **model_config.transformer_options())
+        model = TransformerSeq2Seq(source_vocabulary, target_vocabulary, image_encoder=image_encoder,
+                                   **model_config.transformer_options())
     else:
-        model = RecurrentSeq2Seq(source_vocabulary, target_vocabulary, **model_config.recurrent_options())
-    model({"source": ops.ones((1, 2), "int32"), "target_in": ops.ones((1, 2), "int32")})
+        model = RecurrentSeq2Seq(source_vocabulary, target_vocabulary, image_encoder=image_encoder,
+                                 **model_config.recurrent_options())
+    source = ops.ones((1, 2), "int32") if image_size is None else ops.zeros((1, image_size, image_size, 3))
+    model({"source": source, "target_in": ops.ones((1, 2), "int32")})
     return model
 
 
 def example_model(config, vocabulary):
-    """The configured model for `summary`, with `vocabulary` tokens on each side."""
+    """The configured model for `summary`, with `vocabulary` tokens on each side (or pictures as the source)."""
+    if config.data.source == "image":
+        size = config.data.image_size if config.data.image_size != "auto" else 64
+        return build_model(config.model, None, vocabulary, image_size=size)
     return build_model(config.model, vocabulary, vocabulary)

@@ -1,7 +1,8 @@
-"""Translations for sentences given as arguments, in text files (one per line) or on stdin (`-`).
+"""Translations for sentences given as arguments, in text files (one per line) or on stdin (`-`); captions for
+pictures (files or folders of them) when the run is a captioner.
 
 They are printed and written to `predictions.csv` (source, translation); `--attention` also draws each
-translation's attention over its source as a heat map PNG, named in the CSV's `attention` column.
+translation's attention over its source as a PNG, named in the CSV's `attention` column.
 """
 
 import csv
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .config import load
+from .datasets.image_files import list_inputs
 from .evaluate import write_attention
 from .runtime.errors import UserError
 from .runtime.files import atomic_path
@@ -35,8 +37,8 @@ def read_sentences(inputs):
 
 
 def predict(run, inputs, output, attention=False):
-    sentences = read_sentences(inputs)
     config = load(run.config_file)
+    sentences = list_inputs(inputs) if config.data.source == "image" else read_sentences(inputs)
     translator = load_translator(run, config.decode)
     translations, ids = translator.translate(sentences, config.data.batch_size, progress=len(sentences) > 100)
     output.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import keras
 import keras_hub
 from keras import layers, ops
 
+from .image_encoder import ImageEncoder, saved_image_encoder
 from .model import PAD, Seq2Seq
 from .runtime.backbones import SERIALIZATION_PACKAGE
 
@@ -21,7 +22,8 @@ class TransformerSeq2Seq(Seq2Seq):
 
     Positions are sinusoidal (keras-hub's `SinePositionEncoding`): no weights, so any source or target length
     works, including lengths longer than any seen in training. PAD source tokens are masked out of both the
-    encoder's self-attention and the decoder's cross-attention.
+    encoder's self-attention and the decoder's cross-attention. With `image_encoder` (the options of
+    `ImageEncoder`) the encoder layers read a picture's regions instead of source tokens.
 
     >>> model = TransformerSeq2Seq(source_vocabulary=50, target_vocabulary=20, hidden_dim=32, num_heads=2)
     >>> model({"source": keras.ops.ones((2, 7), "int32"), "target_in": keras.ops.ones((2, 5), "int32")}).shape
@@ -29,12 +31,16 @@ class TransformerSeq2Seq(Seq2Seq):
     """
 
     def __init__(self, source_vocabulary, target_vocabulary, num_layers=2, hidden_dim=128, num_heads=4,
-                 intermediate_dim=256, dropout=0.1, **kwargs):
+                 intermediate_dim=256, dropout=0.1, image_encoder=None, **kwargs):
         super().__init__(**kwargs)
         self.source_vocabulary, self.target_vocabulary = source_vocabulary, target_vocabulary
         self.num_layers, self.hidden_dim, self.num_heads = num_layers, hidden_dim, num_heads
         self.intermediate_dim, self.dropout = intermediate_dim, dropout
-        self.source_embedding = layers.Embedding(source_vocabulary, hidden_dim, name="source_embedding")
+        self.image_encoder_options = image_encoder
+        if image_encoder is not None:  # captioning: the encoder layers read the picture's regions, not words
+            self.image_encoder = ImageEncoder(units=hidden_dim, dropout=dropout, **image_encoder, name="image_encoder")
+        else:
+            self.source_embedding = layers.Embedding(source_vocabulary, hidden_dim, name="source_embedding")
         self.target_embedding = layers.Embedding(target_vocabulary, hidden_dim, name="target_embedding")
         self.positions = keras_hub.layers.SinePositionEncoding(name="positions")
         self.embedding_dropout = layers.Dropout(dropout)
@@ -56,14 +62,18 @@ class TransformerSeq2Seq(Seq2Seq):
         zeros until `decode_step` fills position `index`, and `cross_attention`, the same for the `source_length`
         encoder outputs, complete from the start.
         """
-        source_mask = source != PAD
-        memory = self._embed(self.source_embedding, source, training=training)
+        if self.image_encoder_options is not None:
+            memory = self.image_encoder(source, training=training)
+            source_mask = ops.ones(ops.shape(memory)[:2], "bool")
+        else:
+            source_mask = source != PAD
+            memory = self._embed(self.source_embedding, source, training=training)
         for layer in self.encoder_layers:
             memory = layer(memory, padding_mask=source_mask, training=training)
         cache = {"memory": memory, "source_mask": source_mask}
         if max_length is None:
             return cache
-        batch, source_length = ops.shape(source)[0], ops.shape(source)[1]
+        batch, source_length = ops.shape(memory)[0], ops.shape(memory)[1]
         head_dim = self.hidden_dim // self.num_heads
         # Given an empty cross-attention cache and update index 0, keras-hub's decoder layer projects the whole
         # encoder output into it, as BART seeds its cache. Only that cache is kept: the token is a placeholder.
@@ -123,4 +133,5 @@ class TransformerSeq2Seq(Seq2Seq):
         return {**super().get_config(), "source_vocabulary": self.source_vocabulary,
                 "target_vocabulary": self.target_vocabulary, "num_layers": self.num_layers,
                 "hidden_dim": self.hidden_dim, "num_heads": self.num_heads,
-                "intermediate_dim": self.intermediate_dim, "dropout": self.dropout}
+                "intermediate_dim": self.intermediate_dim, "dropout": self.dropout,
+                "image_encoder": saved_image_encoder(self.image_encoder_options)}

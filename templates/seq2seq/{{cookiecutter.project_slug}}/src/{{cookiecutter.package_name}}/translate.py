@@ -1,12 +1,12 @@
-"""Sentences in, sentences out: the tokenizers, the model and the decoding strategy in one graph function.
+"""Sentences (or pictures) in, sentences out: source reading, the model and the decoding in one graph function.
 
 `Translator.translate_strings` is the whole path from a batch of source strings to target strings:
-tokenize, cut to the trained length, encode, decode step by step (greedy or beam), detokenize. The
-epoch callback, `evaluate`, `predict` and the exported SavedModel all call this one function, so a
-served translation is the translation `predict` wrote.
+tokenize and cut to the trained length (or decode and resize a picture), encode, decode step by step
+(greedy or beam), detokenize. The epoch callback, `evaluate`, `predict` and the exported SavedModel all
+call this one function, so a served translation is the translation `predict` wrote.
 
-    translator = Translator(model, source_tokenizer, target_tokenizer, lengths, config.decode)
-    translator.translate(["the third of may, nineteen ninety"])  # -> ["1990-05-03"]
+    translator = Translator(model, TextSource(source_tokenizer, 40), target_tokenizer, 12, config.decode)
+    translator.translate(["the third of may, nineteen ninety"])  # -> (["1990-05-03"], [ids])
 """
 
 import keras
@@ -16,63 +16,63 @@ import tensorflow as tf
 from . import tokenizers
 from .model import END, PAD, START, sampler
 from .runtime.files import read_json, write_json
+from .sources import ImageSource, TextSource
 
 
 class Translator:
-    def __init__(self, model, source_tokenizer, target_tokenizer, lengths, decode_config):
-        self.model = model
-        self.source_tokenizer, self.target_tokenizer = source_tokenizer, target_tokenizer
-        self.max_source, self.max_target = lengths
+    def __init__(self, model, source, target_tokenizer, max_target_tokens, decode_config):
+        self.model, self.source, self.target_tokenizer = model, source, target_tokenizer
+        self.max_target = max_target_tokens
         self.sampler = sampler(decode_config.strategy, decode_config.beam_width)
-        self.translate_strings = tf.function(self._translate_strings, reduce_retracing=True,
-                                             input_signature=[tf.TensorSpec([None], tf.string)])
+        signature = [tf.TensorSpec([None], tf.string)]
+        self.translate_strings = tf.function(self._translate_strings, reduce_retracing=True, input_signature=signature)
+        self.model_input = tf.function(source.model_input, input_signature=signature)
 
-    def source_ids(self, sentences):
-        """Token ids `[batch, longest <= max_source]`, padded with PAD."""
-        ragged = self.source_tokenizer(sentences)
-        return ragged[:, :self.max_source].to_tensor(default_value=PAD)
-
-    def _translate_strings(self, sentences):
-        ids = self.model.generate(self.source_ids(sentences), self.sampler, self.max_target + 1)
+    def _translate_strings(self, strings):
+        ids = self.model.generate(self.source.model_input(strings), self.sampler, self.max_target + 1)
         return {"translation": self.target_tokenizer.detokenize(ids), "token_ids": ids}
 
-    def translate(self, sentences, batch_size=64, progress=False):
-        """`(translations, target ids)` for a list of sentences, in batches, with a progress bar if asked."""
-        bar = keras.utils.Progbar(len(sentences), unit_name="sentence") if progress else None
+    def translate(self, items, batch_size=64, progress=False):
+        """`(translations, target ids)` for a list of sentences (or image paths), in batches, with a progress bar
+        if asked."""
+        bar = keras.utils.Progbar(len(items), unit_name="item") if progress else None
         texts, ids = [], []
-        for start in range(0, len(sentences), batch_size):
-            batch = self.translate_strings(tf.constant(sentences[start:start + batch_size]))
+        for start in range(0, len(items), batch_size):
+            batch = self.translate_strings(tf.constant(self.source.strings(items[start:start + batch_size])))
             texts += [text.decode("utf-8") for text in batch["translation"].numpy()]
             ids += list(batch["token_ids"].numpy())
             if bar is not None:
-                bar.add(len(sentences[start:start + batch_size]))
+                bar.add(len(items[start:start + batch_size]))
         return texts, ids
 
-    def attention(self, sentence, target_ids):
-        """`(weights [target, source], source tokens, target tokens)` for one sentence and its translation ids,
-        or None when the model has no attention: a teacher-forced pass over the decoded tokens reproduces the
-        alignment each decoding step computed."""
-        source = tokenizers.tokenized(self.source_tokenizer, [sentence])[0][:self.max_source][None]
+    def attention_picture(self, item, target_ids, title):
+        """Where the model looked for each token of its translation `target_ids` of one sentence (or picture), as
+        an RGB array; None when the model has no attention. A teacher-forced pass over the decoded tokens
+        reproduces the alignment each decoding step computed."""
+        model_input = self.model_input(tf.constant(self.source.strings([item])))
         target = np.asarray(target_ids)
-        target = target[:np.argmax(np.isin(target, (END, PAD)))] if np.isin(target, (END, PAD)).any() else target
+        stops = np.isin(target, (END, PAD))
+        target = target[:np.argmax(stops)] if stops.any() else target
         target_in = np.concatenate([[START], target])[None].astype("int32")
-        weights = self.model.attention_weights(source, target_in)
+        weights = self.model.attention_weights(model_input, target_in)
         if weights is None:
             return None
-        source_tokens = [self.source_tokenizer.id_to_token(int(i)) for i in source[0]]
         target_tokens = [self.target_tokenizer.id_to_token(int(i)) for i in target] + ["</s>"]
-        return np.asarray(weights)[0, :len(target_tokens), :len(source_tokens)], source_tokens, target_tokens
+        return self.source.attention_picture(np.asarray(model_input)[0], np.asarray(weights)[0, :len(target_tokens)],
+                                             target_tokens, title)
 
 
-def save_lengths(folder, lengths):
-    write_json(folder / "lengths.json", {"max_source_tokens": lengths[0], "max_target_tokens": lengths[1]})
+def save_shapes(folder, source, max_target_tokens):
+    """The trained lengths (and picture size) beside the tokenizers, for `load_translator`."""
+    write_json(folder / "shapes.json", {**source.shape(), "max_target_tokens": max_target_tokens})
 
 
 def load_translator(run, decode_config):
-    """The Translator of a finished run: its best model, its tokenizers and the lengths it was trained with."""
+    """The Translator of a finished run: its best model, its tokenizers and the shapes it was trained with."""
     model = keras.saving.load_model(run.file("model.keras"), compile=False)
     folder = run.file("vocabulary")
-    source, target = tokenizers.load(folder / "source.model"), tokenizers.load(folder / "target.model")
-    lengths = read_json(folder / "lengths.json")
-    return Translator(model, source, target, (lengths["max_source_tokens"], lengths["max_target_tokens"]),
+    shapes = read_json(folder / "shapes.json")
+    source = (ImageSource(shapes["image_size"]) if "image_size" in shapes
+              else TextSource(tokenizers.load(folder / "source.model"), shapes["max_source_tokens"]))
+    return Translator(model, source, tokenizers.load(folder / "target.model"), shapes["max_target_tokens"],
                       decode_config)
