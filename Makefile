@@ -12,6 +12,8 @@ $(READY): requirements-dev.txt
 	touch $@
 
 TEMPLATE ?= image-classification
+# pytest-xdist processes for `make test`; each template's conformance run stays in one of them
+TEST_WORKERS ?= 2
 
 demo: $(READY)  ## bake TEMPLATE into a temporary folder, train on its sample data, print the metric
 	$(VENV)/bin/python tools/demo.py $(TEMPLATE)
@@ -19,7 +21,7 @@ demo: $(READY)  ## bake TEMPLATE into a temporary folder, train on its sample da
 test: $(READY)  ## every test: shared code, baking through every entry point, the conformance suite
 	$(VENV)/bin/python tools/sync_shared.py --check
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 sync:  ## place the shared code into every template (per-file links)
 	$(PYTHON) tools/sync_shared.py

@@ -19,15 +19,25 @@ def _link_shared_package(base):
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text('"""The shared folders, for the root tests."""\n')
     for folder in ("runtime", "callbacks", "datasets"):
-        link = package / folder
-        if not link.exists():
-            link.symlink_to(ROOT / folder)
+        try:
+            (package / folder).symlink_to(ROOT / folder)
+        except FileExistsError:  # made by an earlier run, or by another pytest-xdist worker just now
+            pass
     return base
 
 
 _base = ROOT / ".pytest_cache" / "shared-package"
 sys.path.insert(0, str(_link_shared_package(_base)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) all conformance tests of one template go to
+    one worker, so its project is baked, installed and trained once, while the templates spread over the workers."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "project" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(callspec.params["project"]))
 
 
 @pytest.fixture(scope="session")
