@@ -1,4 +1,4 @@
-"""`history.csv` that stays one row per epoch across kills and resumes."""
+"""`history.csv` that stays one row per epoch across kills and resumes, from `fit` or from a loop of its own."""
 
 import csv
 
@@ -10,6 +10,12 @@ def csv_logger(path, epochs_done):
 
     A kill between the checkpoint and the CSV write would otherwise leave a row twice or a gap.
     """
+    keep_epochs_before(path, epochs_done)
+    return keras.callbacks.CSVLogger(str(path), append=True)
+
+
+def keep_epochs_before(path, epochs_done):
+    """Drops the rows of epochs from `epochs_done` on (0-based `epoch` in the first column), if `path` exists."""
     if path.is_file():
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -18,4 +24,15 @@ def csv_logger(path, epochs_done):
             kept = [row for row in body if row and int(row[0]) < epochs_done]
             with open(path, "w", newline="", encoding="utf-8") as handle:
                 csv.writer(handle).writerows([header, *kept])
-    return keras.callbacks.CSVLogger(str(path), append=True)
+
+
+def append_row(path, row):
+    """Appends one epoch's `row` (a dict starting with `epoch`, counted from 0) to `path`, for loops that are not
+    `fit`; the header is written with the first row. Write it before the epoch's checkpoint: on resume,
+    `keep_epochs_before` then drops a row (or half a row) whose checkpoint never landed."""
+    new = not path.is_file()
+    with open(path, "a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        if new:
+            writer.writeheader()
+        writer.writerow(row)

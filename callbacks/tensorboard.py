@@ -64,6 +64,29 @@ def log_hparams(log_dir, hparams, metrics):
             tf.summary.scalar(f"final/{name}", value, step=0)
 
 
+class ScalarWriter:
+    """Scalars at any step, for loops that are not `fit` (environment steps, episodes).
+
+    >>> board = ScalarWriter(run.logs / "train")
+    >>> board.scalars({"episode/return": 21.0, "episode/length": 21}, step=1500)
+    """
+
+    def __init__(self, log_dir):
+        self.writer = tf.summary.create_file_writer(str(log_dir))
+
+    def scalars(self, values, step):
+        with self.writer.as_default():
+            for tag, value in values.items():
+                tf.summary.scalar(tag, value, step=step)
+
+    def image(self, tag, image, step):
+        with self.writer.as_default():
+            tf.summary.image(tag, np.asarray(image, dtype=np.uint8)[None], step=step)
+
+    def flush(self):
+        self.writer.flush()
+
+
 def summary_tags(log_dir):
     """`(tag, plugin)` of everything written to the event files under `log_dir`: what TensorBoard will show."""
     tags = set()

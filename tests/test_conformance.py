@@ -155,6 +155,9 @@ mode = {export["input"]!r}
 if mode == "one_file_bytes":  # one call per file: outputs at each file's own size
     outputs = [endpoint(tf.constant(open(path, "rb").read())) for path in {inputs!r}]
     served = {{key: [output[key].numpy() for output in outputs] for key in {list(export["compare"])!r}}}
+elif mode == "arrays":  # one batch of the .npy files' arrays (observations), stacked
+    output = endpoint(tf.constant(np.stack([np.load(path) for path in {inputs!r}])))
+    served = {{key: list(output[key].numpy()) for key in {list(export["compare"])!r}}}
 else:  # one batch: of the files' bytes, or of the inputs themselves as strings
     output = endpoint(tf.constant({inputs!r} if mode == "strings" else [open(p, "rb").read() for p in {inputs!r}]))
     served = {{key: list(output[key].numpy()) for key in {list(export["compare"])!r}}}

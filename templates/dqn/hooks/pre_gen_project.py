@@ -1,0 +1,1 @@
+../../../tools/hooks/pre_gen_project.py

@@ -1,0 +1,1 @@
+../../../../../../datasets/mask_files.py

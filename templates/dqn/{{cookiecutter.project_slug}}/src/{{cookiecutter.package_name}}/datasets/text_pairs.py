@@ -1,0 +1,1 @@
+../../../../../../datasets/text_pairs.py

@@ -1,0 +1,48 @@
+"""The trained Q-network for serving: observations in, Q-values and the greedy action out.
+
+- `tf_saved_model`: a SavedModel (`keras.export.ExportArchive`) whose `serve(observations)` takes a batch
+  of raw observations, as the environment gives them (CartPole: float32 (batch, 4); Atari: uint8 stacked
+  frames), and returns `q_values` (batch, actions), `action` (the argmax) and `value` (the max).
+- `keras`: `model.keras` (observations in, Q-values out).
+
+`labels.json` beside them names the environment, the observation shape and dtype, and the actions.
+"""
+
+import keras
+import tensorflow as tf
+
+from . import data
+from .config import load
+from .model import load_run_network
+from .runtime import exports
+from .runtime.errors import UserError
+
+FORMATS = ("keras", "tf_saved_model")
+
+
+def saved_model_archive(network, spec):
+    def serve(observations):
+        q_values = network(observations, training=False)
+        return {"q_values": q_values, "action": keras.ops.argmax(q_values, axis=1),
+                "value": keras.ops.max(q_values, axis=1)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(network)
+    archive.add_endpoint("serve", serve, input_signature=[
+        tf.TensorSpec((None, *spec.observation_shape), spec.observation_dtype, name="observations")])
+    return archive
+
+
+def export(run, formats):
+    exports.check_formats(formats)
+    unsupported = [name for name in formats if name not in FORMATS]
+    if unsupported:
+        raise UserError(f"--format {','.join(unsupported)} is not offered for Q-networks yet; use "
+                        f"{','.join(FORMATS)}")
+    config = load(run.config_file)
+    spec = data.env_spec(config.env)
+    network = load_run_network(run)
+    labels = {"env_id": config.env.id, "observation_shape": list(spec.observation_shape),
+              "observation_dtype": str(spec.observation_dtype), "actions": spec.action_count}
+    return exports.write_exports(network, run.file("export"), formats, lambda: saved_model_archive(network, spec),
+                                 labels)

@@ -1,0 +1,62 @@
+"""What a killed training run goes on from, written after every epoch so that a kill at any moment leaves
+a complete checkpoint:
+
+    checkpoints/agent-0003.npz    online and target networks, optimizer slots, update count
+    checkpoints/replay-0003.npz   the replay buffer, its write position and its sampling RNG
+    checkpoints/state.json        epochs done, environment steps, episodes, the exploration RNG, the episode
+                                  log of the returns chart, and the names of the two files above: written last
+
+Each file is written beside its final name and renamed into place, and `state.json` names files that
+are already whole. A resumed run resets its environments (the episodes in flight when it was killed are
+lost, a few hundred steps at most) and goes on with the same exploration and sampling random numbers.
+"""
+
+import dataclasses
+
+import numpy as np
+
+from .callbacks.checkpoint import STATE_FILE
+from .datasets.replay import ReplayBuffer
+from .runtime.files import atomic_path, read_json, write_json
+
+
+@dataclasses.dataclass
+class Progress:
+    """Counters and logs of a run, all that is not in the networks or the replay buffer."""
+
+    epochs_done: int = 0
+    env_steps: int = 0
+    episodes: int = 0
+    episode_steps: list = dataclasses.field(default_factory=list)  # environment step each episode ended at
+    episode_returns: list = dataclasses.field(default_factory=list)
+    evaluation_steps: list = dataclasses.field(default_factory=list)  # environment step of each evaluation
+    evaluation_returns: list = dataclasses.field(default_factory=list)  # its mean greedy return
+    seconds: float = 0.0  # of playing, learning and evaluating, summed over the epochs (and over resumes)
+    stopped: bool = False  # solved or out of patience: a resume goes straight to the final evaluation
+
+
+def save(directory, progress, learner, replay, rng):
+    """Writes one checkpoint of the run after `progress.epochs_done` epochs, then removes the older ones."""
+    tag = f"{progress.epochs_done:04d}"
+    agent, buffer = f"agent-{tag}.npz", f"replay-{tag}.npz"
+    with atomic_path(directory / agent) as temporary, open(temporary, "wb") as file:
+        np.savez(file, **learner.state())
+    replay.save(directory / buffer)
+    write_json(directory / STATE_FILE, {"epochs_done": progress.epochs_done, "agent": agent, "replay": buffer,
+                                        "rng": rng.bit_generator.state, "progress": dataclasses.asdict(progress)})
+    for old in [*directory.glob("agent-*.npz"), *directory.glob("replay-*.npz")]:
+        if old.name not in (agent, buffer):
+            old.unlink()
+
+
+def restore(directory, learner, rng):
+    """Loads the newest checkpoint into `learner` and `rng`; returns `(progress, replay buffer)`, or None when
+    the run has no checkpoint yet."""
+    path = directory / STATE_FILE
+    if not path.is_file():
+        return None
+    state = read_json(path)
+    with np.load(directory / state["agent"], allow_pickle=False) as saved:
+        learner.load_state(dict(saved))
+    rng.bit_generator.state = state["rng"]
+    return Progress(**state["progress"]), ReplayBuffer.load(directory / state["replay"])

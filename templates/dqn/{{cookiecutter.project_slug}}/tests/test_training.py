@@ -1,0 +1,66 @@
+import csv
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from {{ cookiecutter.package_name }} import resume, train
+from {{ cookiecutter.package_name }}.config import load
+from {{ cookiecutter.package_name }}.export import export
+from {{ cookiecutter.package_name }}.predict import predict
+from {{ cookiecutter.package_name }}.runtime.rundir import Run
+
+
+def history(run):
+    with open(run.history, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_run_killed_after_its_first_checkpoint_goes_on_at_the_next_epoch(tiny, monkeypatch, capsys):
+    real_save = resume.save
+
+    def save_then_die(directory, progress, *args):
+        real_save(directory, progress, *args)
+        raise SystemExit("killed")  # as a kill would, right after the checkpoint of epoch 1 landed
+
+    monkeypatch.setattr(resume, "save", save_then_die)
+    with pytest.raises(SystemExit):
+        train.train(load("configs/default.yaml", [*tiny, "run.name=killed"]))
+    monkeypatch.setattr(resume, "save", real_save)
+    run = Run(load("configs/default.yaml", tiny).run.dir + "/killed")
+    state = json.loads((run.checkpoints / "state.json").read_text())
+    assert state["epochs_done"] == 1 and state["progress"]["env_steps"] == 300
+    assert len(list(run.checkpoints.glob("replay-*.npz"))) == 1
+
+    capsys.readouterr()
+    _, metrics = train.train(load("configs/default.yaml", [*tiny, "run.name=killed"]))
+    assert f"resuming run {run.path} at epoch 2" in capsys.readouterr().out
+    rows = history(run)
+    assert [int(row["epoch"]) for row in rows] == [0, 1]
+    assert [int(row["env_steps"]) for row in rows] == [300, 600]  # the counters went on, not restarted
+    assert metrics["episodes"] == 3 and 8 <= metrics["mean_return"] <= 500
+    assert json.loads(run.metrics.read_text()) == metrics
+    for name in ("model.keras", "returns.png", "evaluation.csv", "episodes/episode_0.gif"):
+        assert run.file(name).is_file(), name
+
+
+def test_the_exported_network_acts_as_predict_said(tiny, sample_dir, tmp_path):
+    run, _ = train.train(load("configs/default.yaml", [*tiny, "train.epochs=1", "run.name=served"]))
+    files = sorted(str(path) for path in (sample_dir / "observations").glob("*.npy"))
+    predict(run, [*files, "3"], tmp_path / "predictions")
+    with open(tmp_path / "predictions" / "predictions.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["input"] for row in rows] == files
+    q_values = np.array([[float(row["q_0"]), float(row["q_1"])] for row in rows])
+    assert [int(row["action"]) for row in rows] == list(q_values.argmax(axis=1))
+    assert (tmp_path / "predictions" / "episode_seed_3.gif").is_file()
+
+    export(run, ["keras", "tf_saved_model"])
+    agent = tf.saved_model.load(str(run.file("export/saved_model")))
+    served = agent.serve(tf.constant(np.stack([np.load(name) for name in files])))
+    assert served["action"].numpy().tolist() == [int(row["action"]) for row in rows]
+    np.testing.assert_allclose(served["q_values"].numpy(), q_values, atol=1e-5)
+    labels = json.loads(run.file("export/labels.json").read_text())
+    assert labels == {"env_id": "CartPole-v1", "observation_shape": [4], "observation_dtype": "float32",
+                      "actions": 2}
