@@ -39,24 +39,31 @@ def check_formats(formats):
         raise UserError(f"--format needs {', '.join(missing)}: pip install -e \".[export]\"")
 
 
-def inference_model(model):
+def inference_model(model, example=None):
     """The model called with `training=False`, so exporters trace BatchNorm with its moving statistics.
 
     Exported as it is, the ONNX graph normalised each batch by its own statistics: outputs off by 0.86.
+    `example` is one batch of the model's input; None: images of any size, for a model that resizes them
+    itself (a layer named `resize`).
     """
     import keras  # here, not at the top: the command line reads FORMATS before TensorFlow may load
 
-    images = keras.Input((None, None, 3), name="images")
-    wrapper = keras.Model(images, model(images, training=False), name="inference")
-    size = model.get_layer("resize").height
-    wrapper.predict(np.zeros((1, size, size, 3), dtype=np.float32), verbose=0)  # exporters need a model that ran
+    if example is None:
+        inputs = keras.Input((None, None, 3), name="images")
+        size = model.get_layer("resize").height
+        example = np.zeros((1, size, size, 3), dtype=np.float32)
+    else:
+        inputs = keras.Input(example.shape[1:], dtype=str(example.dtype), name=model.inputs[0].name)
+    wrapper = keras.Model(inputs, model(inputs, training=False), name="inference")
+    wrapper.predict(example, verbose=0)  # exporters need a model that ran
     return wrapper
 
 
-def write_exports(model, folder, formats, saved_model_archive, labels):
+def write_exports(model, folder, formats, saved_model_archive, labels, example=None):
     """Writes `formats` of `model` into `folder`, and `labels` as `labels.json`; returns the paths written.
 
-    `saved_model_archive()` builds the template's `ExportArchive`, called only when it is asked for.
+    `saved_model_archive()` builds the template's `ExportArchive`, called only when it is asked for;
+    `example` is one batch of input for ONNX and LiteRT (see `inference_model`).
     """
     folder.mkdir(exist_ok=True)
     written = []
@@ -73,7 +80,7 @@ def write_exports(model, folder, formats, saved_model_archive, labels):
         written.append(saved)
     portable = [name for name in PORTABLE_FILES if name in formats]
     if portable:
-        inference = inference_model(model)
+        inference = inference_model(model, example)
         for name in portable:
             with atomic_path(folder / PORTABLE_FILES[name]) as temporary:
                 inference.export(str(temporary), format=name, verbose=False)
@@ -105,10 +112,12 @@ np.savez(output, onnx=onnx, litert=interpreter.get_tensor(interpreter.get_output
 
 
 def run_portable(folder, images):
-    """`{"onnx": outputs, "litert": outputs}` of `folder`'s model.onnx and model.tflite for float32 `images`,
-    computed in a fresh Python process that imports neither TensorFlow nor Keras: how a server or phone sees them."""
+    """`{"onnx": outputs, "litert": outputs}` of `folder`'s model.onnx and model.tflite for `images` (or any
+    input: floats as float32, integers such as uint8 pixels as they are), computed in a fresh Python process that
+    imports neither TensorFlow nor Keras: how a server or phone sees them."""
+    images = np.asarray(images)
     with tempfile.TemporaryDirectory() as scratch:
-        np.save(Path(scratch) / "images.npy", np.asarray(images, dtype=np.float32))
+        np.save(Path(scratch) / "images.npy", images.astype(np.float32) if images.dtype.kind == "f" else images)
         result = subprocess.run([sys.executable, "-c", _PORTABLE_RUN, str(folder), str(Path(scratch) / "images.npy"),
                                  str(Path(scratch) / "outputs.npz")], capture_output=True, text=True, timeout=300)
         if result.returncode != 0:

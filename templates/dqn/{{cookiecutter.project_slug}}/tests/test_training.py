@@ -64,3 +64,18 @@ def test_the_exported_network_acts_as_predict_said(tiny, sample_dir, tmp_path):
     labels = json.loads(run.file("export/labels.json").read_text())
     assert labels == {"env_id": "CartPole-v1", "observation_shape": [4], "observation_dtype": "float32",
                       "actions": 2}
+
+
+def test_atari_frames_train_the_cnn_and_stay_uint8_in_the_replay(tmp_path):
+    pytest.importorskip("ale_py")
+    pytest.importorskip("cv2")
+    overrides = ["env.id=ALE/Pong-v5", "env.max_episode_steps=400", "agent.buffer_size=1000",  # 400 frames: 100 steps
+                 "agent.learning_starts=64", "agent.batch_size=8", "agent.train_frequency=32", "agent.gradient_steps=2",
+                 "train.steps_per_epoch=128", "train.epochs=1", "train.eval_episodes=1", "train.jit_compile=false",
+                 "evaluate.episodes=1", "evaluate.probe_states=", f"run.dir={tmp_path}", "run.name=pong"]
+    run, metrics = train.train(load("configs/default.yaml", overrides))
+    with np.load(next(run.checkpoints.glob("replay-*.npz"))) as replay:
+        assert replay["observations"].dtype == np.uint8 and replay["observations"].shape[1:] == (4, 84, 84)
+        assert len(replay["observations"]) == 127  # 128 steps, less gymnasium's autoreset step after episode 1
+    assert -21 <= metrics["mean_return"] <= 21 and metrics["mean_length"] == 100
+    assert run.file("episodes/episode_0.gif").is_file()

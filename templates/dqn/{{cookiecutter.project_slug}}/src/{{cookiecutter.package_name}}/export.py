@@ -4,20 +4,20 @@
   of raw observations, as the environment gives them (CartPole: float32 (batch, 4); Atari: uint8 stacked
   frames), and returns `q_values` (batch, actions), `action` (the argmax) and `value` (the max).
 - `keras`: `model.keras` (observations in, Q-values out).
+- `onnx`, `litert` (`pip install -e ".[export]"`): `model.onnx` and `model.tflite`, observations in, Q-values
+  out, for onnxruntime on a server or LiteRT on a phone or a board; the argmax is the caller's.
 
 `labels.json` beside them names the environment, the observation shape and dtype, and the actions.
 """
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from . import data
 from .config import load
 from .model import load_run_network
 from .runtime import exports
-from .runtime.errors import UserError
-
-FORMATS = ("keras", "tf_saved_model")
 
 
 def saved_model_archive(network, spec):
@@ -35,14 +35,11 @@ def saved_model_archive(network, spec):
 
 def export(run, formats):
     exports.check_formats(formats)
-    unsupported = [name for name in formats if name not in FORMATS]
-    if unsupported:
-        raise UserError(f"--format {','.join(unsupported)} is not offered for Q-networks yet; use "
-                        f"{','.join(FORMATS)}")
     config = load(run.config_file)
     spec = data.env_spec(config.env)
     network = load_run_network(run)
     labels = {"env_id": config.env.id, "observation_shape": list(spec.observation_shape),
               "observation_dtype": str(spec.observation_dtype), "actions": spec.action_count}
+    example = np.zeros((1, *spec.observation_shape), spec.observation_dtype)
     return exports.write_exports(network, run.file("export"), formats, lambda: saved_model_archive(network, spec),
-                                 labels)
+                                 labels, example)

@@ -23,7 +23,7 @@ from .runtime import training
 from .runtime.files import atomic_path, write_json
 
 EPOCH_SEED = 1_000  # each epoch's evaluation replays the same seeds, so epochs compare like for like
-FORGETTING = 0.5  # a greedy return below this share of the best so far is reported
+FORGETTING = 0.5  # a greedy return that falls this share of the best's size below it is reported
 
 
 def new_replay(config, spec):
@@ -109,8 +109,9 @@ def log_epoch(board, run, row, progress, solved):
     print(f"  greedy return {row['eval_return']:.1f} +- {row['eval_return_std']:.1f} (best {best:.1f} at epoch "
           f"{top + 1}), training episodes {row['train_return']:.1f}, loss {row['loss']:.4f}, probe max Q "
           f"{row['probe_max_q']:.2f}, epsilon {row['epsilon']:.3f}, {row['steps_per_second']:.0f} steps/s", flush=True)
-    fallen = [value < FORGETTING * max(progress.evaluation_returns[:index + 1])
-              for index, value in enumerate(progress.evaluation_returns)]
+    returns = progress.evaluation_returns
+    fallen = [max(returns[:index + 1]) - value > FORGETTING * abs(max(returns[:index + 1]))
+              for index, value in enumerate(returns)]
     if fallen[-1] and not (len(fallen) > 1 and fallen[-2]):  # said once per fall
         print(f"  note: the greedy return fell to {row['eval_return']:.1f} from {best:.1f} at epoch {top + 1}; "
               f"DQN forgets like this, and the best epoch's network is the one kept", flush=True)
