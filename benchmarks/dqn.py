@@ -87,12 +87,13 @@ def main():
     for name, results in rows.items():
         if results:
             print(summary(name, results))
-    print("\n| seed | " + " | ".join(f"{name}: seconds, steps" for name, results in rows.items() if results) + " |")
-    print("|---|" + "---|" * sum(1 for results in rows.values() if results))
+    print("\n| seed | " + " | ".join(f"{name}: seconds, steps" for name, results in rows.items() if results) +
+          " | template: held-out mean return (100 episodes) |")
+    print("|---|" + "---|" * (1 + sum(1 for results in rows.values() if results)))
     for seed in range(args.seeds):
         cells = [f"{r[seed]['seconds']}, {r[seed]['env_steps']}" if r[seed]["solved"] else
                  f"not solved (best {r[seed]['best_return']:.0f})" for r in rows.values() if r]
-        print(f"| {seed} | " + " | ".join(cells) + " |")
+        print(f"| {seed} | " + " | ".join(cells) + f" | {rows['template (keras)'][seed]['held_out']:.1f} |")
 
 
 if __name__ == "__main__":

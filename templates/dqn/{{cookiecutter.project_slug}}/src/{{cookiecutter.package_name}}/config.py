@@ -11,7 +11,7 @@ from .runtime.config import load_config
 class Env:
     id: str = "CartPole-v1"  # a gymnasium id with discrete actions; ALE/<Game>-v5 for Atari (pip install ale-py)
     num_envs: int = 1  # copies stepped together (gymnasium.vector); each step of all of them is num_envs steps
-    max_episode_steps: int = 0  # 0: the environment's own time limit
+    max_episode_steps: int = 0  # 0: the environment's own time limit; Atari counts frames (frame_skip per step)
     frame_stack: int = 4  # Atari: frames stacked into one observation, so the network sees motion
     frame_skip: int = 4  # Atari: each action repeated for this many frames (AtariPreprocessing)
     screen_size: int = 84  # Atari: frames resized to this square, in grey
