@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from {{ cookiecutter.package_name }} import resume, train
+from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
 from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.export import export
 from {{ cookiecutter.package_name }}.predict import predict
@@ -43,6 +44,23 @@ def test_a_run_killed_after_its_first_checkpoint_goes_on_at_the_next_epoch(tiny,
     assert json.loads(run.metrics.read_text()) == metrics
     for name in ("model.keras", "returns.png", "evaluation.csv", "episodes/episode_0.gif"):
         assert run.file(name).is_file(), name
+    tags = {tag for tag, _ in summary_tags(run.logs)}
+    assert {"episode/return", "episode/length", "train/loss", "train/mean_q", "train/epsilon", "eval/mean_return",
+            "eval/probe_max_q", "train/steps_per_second", "returns", "episode/frames", "final/mean_return"} <= tags
+
+
+def test_the_switches_train_together_on_parallel_environments(tiny):
+    """Three environments, 3-step returns, a dueling head, Polyak targets, plain max targets: one epoch."""
+    overrides = [*tiny, "train.epochs=1", "env.num_envs=3", "agent.n_step=3", "network.dueling=true",
+                 "agent.target_update=polyak", "agent.double=false", "run.name=switches"]
+    run, metrics = train.train(load("configs/default.yaml", overrides))
+    (row,) = history(run)
+    assert int(row["env_steps"]) == 300 and np.isfinite(float(row["loss"]))
+    with np.load(next(run.checkpoints.glob("replay-*.npz"))) as replay:
+        discounts = replay["discounts"]
+    # gamma^3 after 3 steps; gamma or gamma^2 where a time limit cut an episode sooner; 0 where the pole fell
+    allowed = np.isclose(discounts[:, None], [0.0, 0.99, 0.99**2, 0.99**3], atol=1e-6)
+    assert allowed.any(axis=1).all() and allowed[:, 3].any() and allowed[:, 0].any()
 
 
 def test_the_exported_network_acts_as_predict_said(tiny, sample_dir, tmp_path):
