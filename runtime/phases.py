@@ -38,10 +38,11 @@ def remaining_phases(plan, state):
     return later if finished else [(plan[current], state["phase_start"])] + later
 
 
-def make_optimizer(name, learning_rate):
-    """`adam | adamw | sgd` (SGD with Nesterov momentum 0.9)."""
+def make_optimizer(name, learning_rate, clip_norm=0.0):
+    """`adam | adamw | sgd` (SGD with Nesterov momentum 0.9); `clip_norm` > 0 clips the gradients' global norm."""
+    clipping = {"global_clipnorm": clip_norm} if clip_norm > 0 else {}
     if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True)
+        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True, **clipping)
     if name == "adamw":
-        return keras.optimizers.AdamW(learning_rate)
-    return keras.optimizers.Adam(learning_rate)
+        return keras.optimizers.AdamW(learning_rate, **clipping)
+    return keras.optimizers.Adam(learning_rate, **clipping)

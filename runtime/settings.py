@@ -1,6 +1,7 @@
 """Config sections every template shares: how to train (`train:`) and where runs go (`run:`).
 
-`Train` is one phase of training; `TransferTrain` adds the fine-tuning phase of a pretrained backbone.
+`Train` is one phase of training; `ClippedTrain` adds gradient norm clipping; `TransferTrain` adds the
+fine-tuning phase of a pretrained backbone.
 A template's config subclasses them to add its own knobs:
 
     @dataclasses.dataclass
@@ -34,6 +35,18 @@ class Train:
             raise ValueError(f"train.epochs is {self.epochs}, expected 1 or more")
         if self.profile_batches and len(self.profile_batches) != 2:
             raise ValueError(f"train.profile_batches is {self.profile_batches}, expected [first, last] or []")
+
+
+@dataclasses.dataclass
+class ClippedTrain(Train):
+    """`Train` with gradient norm clipping, for recurrent nets' exploding gradients or Q-learning's jumps."""
+
+    clip_norm: float = 1.0  # the largest global norm of the gradients (optimizer.global_clipnorm); 0: off
+
+    def validate(self):
+        super().validate()
+        if self.clip_norm < 0:
+            raise ValueError(f"train.clip_norm is {self.clip_norm}, expected 0 (off) or more")
 
 
 @dataclasses.dataclass

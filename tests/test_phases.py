@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from shared.callbacks.confusion import confusion_matrix, overlap_scores
-from shared.runtime.phases import Phase, plan_phases, remaining_phases
+from shared.runtime.phases import Phase, make_optimizer, plan_phases, remaining_phases
 
 TRAIN = SimpleNamespace(epochs=5, finetune_epochs=3, learning_rate=1e-3, finetune_learning_rate=1e-4)
 
@@ -47,3 +47,9 @@ def test_overlap_scores_by_hand():
     assert scores["mean_iou"] == pytest.approx((50 / 56 + 8 / 12 + 5 / 9) / 3)
     assert scores["mean_dice"] == pytest.approx((100 / 106 + 16 / 20 + 10 / 14) / 3)
     assert scores["pixel_accuracy"] == pytest.approx(63 / 70)
+
+
+def test_the_optimizer_clips_the_gradients_global_norm_only_when_asked():
+    for name in ("adam", "adamw", "sgd"):
+        assert make_optimizer(name, 0.1, clip_norm=5.0).global_clipnorm == 5.0
+        assert make_optimizer(name, 0.1).global_clipnorm is None

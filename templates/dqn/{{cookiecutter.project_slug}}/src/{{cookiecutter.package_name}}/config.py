@@ -91,7 +91,7 @@ class Evaluate:
 
 
 @dataclasses.dataclass
-class Train(settings.Train):
+class Train(settings.ClippedTrain):
     """An epoch is `steps_per_epoch` environment steps, then a greedy evaluation and a checkpoint."""
 
     epochs: int = 25
@@ -106,8 +106,6 @@ class Train(settings.Train):
         super().validate()
         if self.steps_per_epoch < 1 or self.eval_episodes < 1:
             raise ValueError("train.steps_per_epoch and train.eval_episodes must be 1 or more")
-        if self.clip_norm < 0:
-            raise ValueError(f"train.clip_norm is {self.clip_norm}, expected 0 (off) or more")
 
 
 @dataclasses.dataclass

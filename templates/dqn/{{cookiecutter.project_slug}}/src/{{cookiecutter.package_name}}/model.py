@@ -27,9 +27,7 @@ def build_learner(config, spec, jit_compile=False):
     online = q_network(config, spec)
     target = q_network(config, spec, name="target_network")
     target.set_weights(online.get_weights())
-    optimizer = make_optimizer(config.train.optimizer, config.train.learning_rate)
-    if config.train.clip_norm > 0:
-        optimizer.global_clipnorm = config.train.clip_norm
+    optimizer = make_optimizer(config.train.optimizer, config.train.learning_rate, config.train.clip_norm)
     agent = config.agent
     return Learner(online, target, optimizer, double=agent.double, huber_delta=agent.huber_delta,
                    target_update=agent.target_update, target_update_interval=agent.target_update_interval,

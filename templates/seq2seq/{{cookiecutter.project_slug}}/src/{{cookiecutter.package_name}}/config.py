@@ -140,15 +140,10 @@ class Evaluate:
 
 
 @dataclasses.dataclass
-class Train(settings.Train):
+class Train(settings.ClippedTrain):
     epochs: int = 6
     learning_rate: float = 0.002
     clip_norm: float = 1.0  # gradient norm clipping: recurrent nets' exploding gradients; 0: off
-
-    def validate(self):
-        super().validate()
-        if self.clip_norm < 0:
-            raise ValueError(f"train.clip_norm is {self.clip_norm}, expected 0 (off) or more")
 
 
 @dataclasses.dataclass

@@ -16,9 +16,7 @@ from .translate import Translator, save_shapes
 
 
 def compile_for(model, phase, config, setup):
-    optimizer = make_optimizer(config.train.optimizer, phase.learning_rate)
-    if config.train.clip_norm > 0:
-        optimizer.global_clipnorm = config.train.clip_norm
+    optimizer = make_optimizer(config.train.optimizer, phase.learning_rate, config.train.clip_norm)
     model.compile(
         optimizer=optimizer,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="mean_with_sample_weight"),
