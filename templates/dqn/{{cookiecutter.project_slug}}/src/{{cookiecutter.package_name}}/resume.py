@@ -17,6 +17,7 @@ import numpy as np
 
 from .callbacks.checkpoint import STATE_FILE
 from .datasets.replay import ReplayBuffer
+from .runtime.errors import UserError
 from .runtime.files import atomic_path, read_json, write_json
 
 
@@ -57,6 +58,9 @@ def restore(directory, learner, rng):
         return None
     state = read_json(path)
     with np.load(directory / state["agent"], allow_pickle=False) as saved:
-        learner.load_state(dict(saved))
+        try:
+            learner.load_state(dict(saved))
+        except ValueError as error:  # the network or optimizer of the config differs from the run's
+            raise UserError(f"{directory / state['agent']}: {error}; train this config under a new run.name") from None
     rng.bit_generator.state = state["rng"]
     return Progress(**state["progress"]), ReplayBuffer.load(directory / state["replay"])
