@@ -69,7 +69,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--sb3-python", help="a Python with stable-baselines3 installed")
-    parser.add_argument("--sb3-threads", type=int, default=1, help="torch threads (1 ran faster for this size)")
+    parser.add_argument("--sb3-threads", type=int, default=1, help="torch threads (default: 1)")
     args = parser.parse_args()
     project, script = bake(Path(tempfile.mkdtemp(prefix="bench-dqn-")))
     rows = {"template (keras)": [], "stable-baselines3": []}
