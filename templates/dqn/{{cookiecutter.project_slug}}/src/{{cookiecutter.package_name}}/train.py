@@ -110,11 +110,15 @@ def log_epoch(board, run, row, progress, solved):
           f"{top + 1}), training episodes {row['train_return']:.1f}, loss {row['loss']:.4f}, probe max Q "
           f"{row['probe_max_q']:.2f}, epsilon {row['epsilon']:.3f}, {row['steps_per_second']:.0f} steps/s", flush=True)
     returns = progress.evaluation_returns
-    fallen = [max(returns[:index + 1]) - value > FORGETTING * abs(max(returns[:index + 1]))
-              for index, value in enumerate(returns)]
-    if fallen[-1] and not (len(fallen) > 1 and fallen[-2]):  # said once per fall
+    if has_fallen(returns) and not (len(returns) > 1 and has_fallen(returns[:-1])):  # said once per fall
         print(f"  note: the greedy return fell to {row['eval_return']:.1f} from {best:.1f} at epoch {top + 1}; "
               f"DQN forgets like this, and the best epoch's network is the one kept", flush=True)
+
+
+def has_fallen(returns):
+    """Whether the last greedy return lies more than FORGETTING of the best's size below the best so far."""
+    best = max(returns)
+    return best - returns[-1] > FORGETTING * abs(best)
 
 
 def should_stop(row, progress, train_config, solved):
