@@ -13,7 +13,11 @@ from {{ cookiecutter.package_name }}.runtime.rundir import open_run
 
 ENVIRONMENTS = {
     "CartPole-v1": {"hidden_units": [16]},  # float32 observations into the MLP
+{%- if cookiecutter.engine == "keras" %}
     "ALE/Pong-v5": {"dueling": True},  # uint8 stacked frames into the Nature CNN
+{%- else %}
+    "ALE/Pong-v5": {},  # uint8 stacked frames into the Nature CNN
+{%- endif %}
 }
 
 

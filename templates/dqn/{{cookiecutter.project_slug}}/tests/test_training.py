@@ -10,6 +10,9 @@ from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
 from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.export import export
 from {{ cookiecutter.package_name }}.predict import predict
+{%- if cookiecutter.engine == "tf-agents" %}
+from {{ cookiecutter.package_name }}.runtime.errors import UserError
+{%- endif %}
 from {{ cookiecutter.package_name }}.runtime.rundir import Run
 
 
@@ -50,9 +53,15 @@ def test_a_run_killed_after_its_first_checkpoint_goes_on_at_the_next_epoch(tiny,
 
 
 def test_the_switches_train_together_on_parallel_environments(tiny):
+{%- if cookiecutter.engine == "tf-agents" %}
+    """Three environments, 3-step returns, Polyak targets, plain max targets: one epoch."""
+    overrides = [*tiny, "train.epochs=1", "env.num_envs=3", "agent.n_step=3",
+                 "agent.target_update=polyak", "agent.double=false", "run.name=switches"]
+{%- else %}
     """Three environments, 3-step returns, a dueling head, Polyak targets, plain max targets: one epoch."""
     overrides = [*tiny, "train.epochs=1", "env.num_envs=3", "agent.n_step=3", "network.dueling=true",
                  "agent.target_update=polyak", "agent.double=false", "run.name=switches"]
+{%- endif %}
     run, metrics = train.train(load("configs/default.yaml", overrides))
     (row,) = history(run)
     assert int(row["env_steps"]) == 300 and np.isfinite(float(row["loss"]))
@@ -63,6 +72,16 @@ def test_the_switches_train_together_on_parallel_environments(tiny):
     assert allowed.any(axis=1).all() and allowed[:, 3].any() and allowed[:, 0].any()
 
 
+{% if cookiecutter.engine == "tf-agents" -%}
+@pytest.mark.parametrize("override, key", [("network.dueling=true", "network.dueling"),
+                                           ("train.precision=mixed_float16", "train.precision")])
+def test_what_tf_agents_cannot_do_is_refused_before_a_run_folder_exists(tiny, tmp_path, override, key):
+    with pytest.raises(UserError, match=key):
+        load("configs/default.yaml", [*tiny, override])
+    assert not (tmp_path / "runs").exists()
+
+
+{% endif -%}
 def test_the_exported_network_acts_as_predict_said(tiny, sample_dir, tmp_path):
     run, _ = train.train(load("configs/default.yaml", [*tiny, "train.epochs=1", "run.name=served"]))
     files = sorted(str(path) for path in (sample_dir / "observations").glob("*.npy"))

@@ -13,7 +13,7 @@ import time
 import keras
 import numpy as np
 
-from .learner import linear_epsilon
+from .exploration import linear_epsilon
 
 BAR_EVERY = 50  # loop iterations between progress-bar refreshes: the bar costs more than a CartPole step
 

@@ -35,6 +35,11 @@ class Network:
     def validate(self):
         if not self.hidden_units or min(self.hidden_units) < 1:
             raise ValueError(f"network.hidden_units is {self.hidden_units}, expected a list of widths >= 1")
+{%- if cookiecutter.engine == "tf-agents" %}
+        if self.dueling:
+            raise ValueError("network.dueling is true, but tf-agents' QNetwork has no dueling head: set "
+                             "network.dueling: false, or bake the project with the keras engine")
+{%- endif %}
 
 
 @dataclasses.dataclass
@@ -106,6 +111,11 @@ class Train(settings.ClippedTrain):
         super().validate()
         if self.steps_per_epoch < 1 or self.eval_episodes < 1:
             raise ValueError("train.steps_per_epoch and train.eval_episodes must be 1 or more")
+{%- if cookiecutter.engine == "tf-agents" %}
+        if self.precision != "float32":
+            raise ValueError(f"train.precision is {self.precision}, but tf-agents' networks learn in float32 only: "
+                             f"set train.precision: float32")
+{%- endif %}
 
 
 @dataclasses.dataclass

@@ -23,15 +23,23 @@ def q_network(config, spec, name="q_network"):
 
 
 def build_learner(config, spec, jit_compile=False):
+{%- if cookiecutter.engine == "tf-agents" %}
+    """tf-agents' DQN agent on the configured network, and that network's Keras 3 twin `online` (see learner.py)."""
+{%- else %}
     """Online and target networks with the same starting weights, the optimizer, and the update rule."""
+{%- endif %}
     online = q_network(config, spec)
-    target = q_network(config, spec, name="target_network")
-    target.set_weights(online.get_weights())
     optimizer = make_optimizer(config.train.optimizer, config.train.learning_rate, config.train.clip_norm)
     agent = config.agent
-    return Learner(online, target, optimizer, double=agent.double, huber_delta=agent.huber_delta,
-                   target_update=agent.target_update, target_update_interval=agent.target_update_interval,
-                   tau=agent.tau, jit_compile=jit_compile)
+    options = {"double": agent.double, "huber_delta": agent.huber_delta, "target_update": agent.target_update,
+               "target_update_interval": agent.target_update_interval, "tau": agent.tau, "jit_compile": jit_compile}
+{%- if cookiecutter.engine == "tf-agents" %}
+    return Learner(online, optimizer, **options)  # the agent makes its target network itself
+{%- else %}
+    target = q_network(config, spec, name="target_network")
+    target.set_weights(online.get_weights())
+    return Learner(online, target, optimizer, **options)
+{%- endif %}
 
 
 def example_model(config, actions):

@@ -50,6 +50,24 @@ def save(directory, progress, learner, replay, rng):
             old.unlink()
 
 
+def variable_arrays(variables):
+    """`{name: variable}` -> `{name: numpy array}`: a learner's `state()`."""
+    return {name: variable.numpy() for name, variable in variables.items()}
+
+
+def assign_arrays(variables, arrays):
+    """Assigns `variable_arrays`' output back into `{name: variable}` built in the same shapes; a ValueError
+    names what differs when the saved learner had another network or optimizer."""
+    unmatched = sorted(set(variables) ^ set(arrays))
+    wrong_shape = [name for name, variable in variables.items()
+                   if name in arrays and arrays[name].shape != tuple(variable.shape)]
+    if unmatched or wrong_shape:
+        raise ValueError(f"the saved learner state does not fit this network and optimizer: "
+                         f"{(unmatched + wrong_shape)[:5]} differ (was the network or optimizer changed?)")
+    for name, variable in variables.items():
+        variable.assign(arrays[name])
+
+
 def restore(directory, learner, rng):
     """Loads the newest checkpoint into `learner` and `rng`; returns `(progress, replay buffer)`, or None when
     the run has no checkpoint yet."""
