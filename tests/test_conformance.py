@@ -6,6 +6,10 @@ the export in a fresh process and compares its answers with `predict`'s; kills a
 its first epoch and checks the rerun resumes at the next epoch; and feeds a bad config value and a
 corrupt data file, which must end in one clear line and exit status 2. The template supplies only
 `conformance.yaml`: tiny-run overrides, predict inputs and the bad-input cases.
+
+A template whose bake-time answers change its code and dependencies (the DQN template's `engine`) lists them
+as `variants` there: each variant is baked with its answers, installed with its own dependencies into a
+virtual environment of its own, and put through the same suite.
 """
 
 import csv
@@ -27,16 +31,32 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(path.name for path in (ROOT / "templates").iterdir() if (path / "conformance.yaml").is_file())
 BIN = Path(sys.executable).parent
 
+
+def cases():
+    """`{case id: (template, variant or None)}`: every template with its defaults, then each of its variants."""
+    found = {}
+    for template in TEMPLATES:
+        found[template] = (template, None)
+        spec = yaml.safe_load((ROOT / "templates" / template / "conformance.yaml").read_text())
+        for variant in spec.get("variants", {}):
+            found[f"{template}[{variant}]"] = (template, variant)
+    return found
+
+
+CASES = cases()
+
 pytestmark = pytest.mark.slow
 
 
 class Project:
-    """A baked, installed project and the way to run its console script."""
+    """A baked, installed project, the virtual environment it is installed in, and the way to run its script."""
 
-    def __init__(self, path, spec):
+    def __init__(self, path, spec, bin_dir=BIN):
         self.path = path
         self.spec = spec
-        self.script = str(BIN / path.name)
+        self.bin = bin_dir
+        self.python = str(bin_dir / "python")
+        self.script = str(bin_dir / path.name)
 
     def run(self, *args, check=True, timeout=600):
         result = subprocess.run([self.script, *args], cwd=self.path, capture_output=True, text=True, timeout=timeout,
@@ -49,19 +69,32 @@ class Project:
         return sorted((self.path / "runs").iterdir())
 
 
-@pytest.fixture(scope="module", params=TEMPLATES)
+@pytest.fixture(scope="module", params=list(CASES))
 def project(request, tmp_path_factory):
-    template = ROOT / "templates" / request.param
+    name, variant = CASES[request.param]
+    template = ROOT / "templates" / name
     spec = yaml.safe_load((template / "conformance.yaml").read_text())
-    output = tmp_path_factory.mktemp(request.param)
+    answers = spec["variants"][variant] if variant else {}
+    output = tmp_path_factory.mktemp(name)
     settings = output / "cookiecutter.yaml"  # keeps the user's ~/.cookiecutter_replay untouched
     settings.write_text(f"cookiecutters_dir: {output / 'cookiecutters'}\nreplay_dir: {output / 'replay'}\n")
-    path = Path(cookiecutter(str(ROOT), directory=f"templates/{request.param}", no_input=True, output_dir=str(output),
-                             config_file=str(settings)))
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(path)], check=True)
-    project = Project(path, spec)
+    path = Path(cookiecutter(str(ROOT), directory=f"templates/{name}", no_input=True, output_dir=str(output),
+                             config_file=str(settings), extra_context=answers.get("context", {})))
+    if variant:
+        project = Project(path, spec, own_environment(path, output / "venv", answers.get("extras", ["dev"])))
+    else:  # the repository's environment has every template's dependencies
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(path)], check=True)
+        project = Project(path, spec)
     project.run("sample-data")
     return project
+
+
+def own_environment(path, venv, extras):
+    """A new virtual environment with the project installed from its own dependencies and `extras`: its bin/."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "-e", f"{path}[{','.join(extras)}]"], check=True, timeout=1800)
+    return venv / "bin"
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +122,12 @@ def test_bakes_clean(project):
     package = project.path / "src" / project.path.name
     for module in ("cli.py", "config.py", "data.py", "model.py", "runtime", "callbacks", "datasets"):
         assert (package / module).exists(), module
-    lint = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=project.path, capture_output=True, text=True)
+    lint = subprocess.run([str(project.bin / "ruff"), "check", "."], cwd=project.path, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout
 
 
 def test_own_tests_pass(project):
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project.path,
+    result = subprocess.run([project.python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project.path,
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -164,7 +197,7 @@ else:  # one batch: of the files' bytes, or of the inputs themselves as strings
 plain = lambda v: v.decode() if isinstance(v, bytes) else v.tolist() if isinstance(v, np.ndarray) else float(v)
 print(json.dumps({{key: [plain(value) for value in values] for key, values in served.items()}}))
 """
-    fresh = subprocess.run([sys.executable, "-c", reload], cwd=project.path, capture_output=True, text=True,
+    fresh = subprocess.run([project.python, "-c", reload], cwd=project.path, capture_output=True, text=True,
                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
     assert fresh.returncode == 0, fresh.stderr[-3000:]
     served = json.loads(fresh.stdout.strip().splitlines()[-1])
