@@ -6,6 +6,7 @@ metrics here are written with `keras.ops` so they run there unchanged.
 """
 
 import dataclasses
+import importlib.metadata
 import platform
 from pathlib import Path
 
@@ -82,6 +83,20 @@ def setup(precision="auto", jit_compile="auto"):
     return Setup(strategy=choose_strategy(), precision=chosen, jit_compile=resolve_jit(jit_compile, chosen))
 
 
+LIBRARIES = ("keras-hub", "gymnasium", "tf-agents", "tf-keras")  # those a project has, beside TensorFlow and Keras
+
+
+def installed_versions(distributions):
+    """`{name: version}` of the distributions installed here, in the order given; the others are left out."""
+    versions = {}
+    for name in distributions:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
 def describe(precision="auto", jit_compile="auto"):
     """The lines `<slug> info` prints: versions, devices and what `train` would use here."""
     chosen = auto_precision() if precision == "auto" else precision
@@ -92,6 +107,7 @@ def describe(precision="auto", jit_compile="auto"):
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "keras backend": keras.backend.backend(),
+        **installed_versions(LIBRARIES),
         "devices": ", ".join(devices),
         "strategy": f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replica(s))",
         "precision": f"{chosen} (config: {precision})",
