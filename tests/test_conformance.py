@@ -39,7 +39,7 @@ def cases():
         found[template] = (template, None)
         spec = yaml.safe_load((ROOT / "templates" / template / "conformance.yaml").read_text())
         for variant in spec.get("variants", {}):
-            found[f"{template}[{variant}]"] = (template, variant)
+            found[f"{template}-{variant}"] = (template, variant)  # no brackets: pytest-xdist groups by this id
     return found
 
 
