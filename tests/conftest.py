@@ -31,15 +31,7 @@ sys.path.insert(0, str(_link_shared_package(_base)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) all conformance tests of one template go to
-    one worker, so its project is baked, installed and trained once, while the templates spread over the workers."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and "project" in callspec.params:
-            item.add_marker(pytest.mark.xdist_group(callspec.params["project"]))
-
-
 @pytest.fixture(scope="session")
 def repo_root():
     return ROOT
+

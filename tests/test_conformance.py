@@ -69,7 +69,9 @@ class Project:
         return sorted((self.path / "runs").iterdir())
 
 
-@pytest.fixture(scope="module", params=list(CASES))
+# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) every test of one case goes to one worker, so its
+# project is baked, installed and trained once, while the cases spread over the workers.
+@pytest.fixture(scope="module", params=[pytest.param(case, marks=pytest.mark.xdist_group(case)) for case in CASES])
 def project(request, tmp_path_factory):
     name, variant = CASES[request.param]
     template = ROOT / "templates" / name
