@@ -34,4 +34,3 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 @pytest.fixture(scope="session")
 def repo_root():
     return ROOT
-

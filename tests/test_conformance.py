@@ -77,7 +77,7 @@ def project(request, tmp_path_factory):
     template = ROOT / "templates" / name
     spec = yaml.safe_load((template / "conformance.yaml").read_text())
     answers = spec["variants"][variant] if variant else {}
-    output = tmp_path_factory.mktemp(name)
+    output = tmp_path_factory.mktemp(request.param)
     settings = output / "cookiecutter.yaml"  # keeps the user's ~/.cookiecutter_replay untouched
     settings.write_text(f"cookiecutters_dir: {output / 'cookiecutters'}\nreplay_dir: {output / 'replay'}\n")
     path = Path(cookiecutter(str(ROOT), directory=f"templates/{name}", no_input=True, output_dir=str(output),
