@@ -32,6 +32,8 @@ import_tensorflow()
 import keras, tensorflow as tf
 from image_classifier.config import load
 from image_classifier import data, train
+from image_classifier.model import build_model
+from image_classifier.runtime.phases import plan_phases
 from image_classifier.datasets import augment
 
 rounds = int(sys.argv[1])
@@ -43,7 +45,7 @@ def datasets(overrides=()):
     config = load("configs/default.yaml", list(overrides))
     splits = data.read_splits(config.data, 0)
     size = data.image_size(config.data, splits.train_paths)
-    return config, splits, size, data.training_datasets(config, splits, size)[0]
+    return config, splits, size, data.training_batches(config, splits, size).train
 
 
 config, splits, size, pipeline = datasets()
@@ -57,9 +59,8 @@ in_memory = in_memory.cache().prefetch(tf.data.AUTOTUNE)
 def model_for(precision, jit):
     keras.mixed_precision.set_dtype_policy(precision)
     keras.utils.set_random_seed(0)
-    model = train.build_model(config, splits.class_names, size, 0.9)
-    setup = type("Setup", (), {"jit_compile": jit})
-    train.compile_for(model, train.plan_phases(config.train, config.pretrained)[0], config, setup)
+    model = build_model(config, splits.class_names, size, 0.9)
+    train.compile_for(model, plan_phases(config.train, config.pretrained)[0], config, jit)
     return model
 
 

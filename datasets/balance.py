@@ -12,29 +12,14 @@ def balanced_class_weights(labels, num_classes):
     return {label: total / (num_classes * counts[label]) if counts[label] else 0.0 for label in range(num_classes)}
 
 
-def pixel_class_counts(masks, num_classes, ignore_value=None):
-    """Pixel statistics of integer masks -> `(pixels_per_class, image_pixels_per_class)`, two int arrays.
+def pixel_totals(per_image_counts):
+    """`(images, classes)` pixel counts of masks -> `(pixels_per_class, image_pixels_per_class)`, two int arrays.
 
     `pixels_per_class[c]` counts the pixels of class c. `image_pixels_per_class[c]` adds up the pixels of
     every image in which class c appears: median-frequency balancing divides by it, so a class is rare
-    only where it could have been, not because it appears in few images. Pixels equal to `ignore_value`
-    count nowhere, not even in their image's size.
+    only where it could have been, not because it appears in few images. Pixels a mask ignores are in
+    no count, so they add nothing to their image's size either.
     """
-    per_image = []
-    for mask in masks:
-        values = np.asarray(mask).ravel()
-        if ignore_value is not None:
-            values = values[values != ignore_value]
-        outside = values[(values < 0) | (values >= num_classes)]
-        if outside.size:
-            raise ValueError(f"mask values must lie in 0..{num_classes - 1} or be the ignore value; found "
-                             f"{np.unique(outside).tolist()}")
-        per_image.append(np.bincount(values, minlength=num_classes))
-    return pixel_totals(np.reshape(per_image, (-1, num_classes)))
-
-
-def pixel_totals(per_image_counts):
-    """`(images, classes)` pixel counts, as `mask_files.scan_masks` returns them -> the same pair as above."""
     counts = np.asarray(per_image_counts, dtype=np.int64)
     image_sizes = counts.sum(axis=1, keepdims=True)
     return counts.sum(axis=0), np.where(counts > 0, image_sizes, 0).sum(axis=0)

@@ -52,7 +52,7 @@ def class_lookup(encoding):
 def decode_mask(path, image_size, encoding, lookup):
     """Reads one mask PNG -> int32 class indices `(height, width, 1)`, resized by nearest neighbour.
 
-    Ignored and unknown pixels become -1 (`mask_files.scan_masks` has already refused unknown ones).
+    Ignored and unknown pixels become -1 (the template's mask check has already refused unknown ones).
     """
     mask = tf.numpy_function(lambda file: _mask_keys(file, encoding), [path], tf.int64, stateful=False)
     mask = tf.ensure_shape(mask, (None, None, 1))

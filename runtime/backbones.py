@@ -115,12 +115,3 @@ def set_trainable(model, backbone, phase, unfreeze_top=0):
         for layer in backbone[-unfreeze_top:]:
             if not isinstance(layer, layers.BatchNormalization):
                 layer.trainable = True
-
-
-def layer_table(model):
-    """`(name, output shape, parameters)` rows, for the `summary` verb."""
-    rows = []
-    for layer in model.layers:
-        shape = layer.output.shape if hasattr(layer, "output") else None
-        rows.append((layer.name, tuple(shape) if shape is not None else None, layer.count_params()))
-    return rows

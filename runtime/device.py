@@ -1,8 +1,9 @@
 """Devices, distribution strategy, precision and XLA: one place decides them for every template.
 
 CPU -> the default strategy; one GPU -> `OneDeviceStrategy`; several GPUs -> `MirroredStrategy`.
-Beyond one machine, use the JAX backend with `keras.distribution` (DESIGN.md): models, losses and
-metrics here are written with `keras.ops` so they run there unchanged.
+Beyond one machine, `MultiWorkerMirroredStrategy` fails under Keras 3 (keras issue 20585), and
+`keras.distribution` is multi-host on the JAX backend only: models, losses and metrics here are written with
+`keras.ops`, so they run there unchanged.
 """
 
 import dataclasses

@@ -1,4 +1,4 @@
-"""Transfer learning's phases in one resumable run, and the optimizer each phase compiles with.
+"""Transfer learning's phases in one resumable run.
 
 With pretrained weights, phase `head` trains a new head on the frozen backbone and phase `finetune`
 unfreezes the backbone's top layers at a lower learning rate; without them one phase, `scratch`,
@@ -7,8 +7,6 @@ stopped_early)` says where a killed run goes on.
 """
 
 import dataclasses
-
-import keras
 
 
 @dataclasses.dataclass
@@ -36,13 +34,3 @@ def remaining_phases(plan, state):
     later = [(phase, None) for phase in plan[current + 1:]]
     finished = state["stopped_early"] or state["epochs_done"] >= state["phase_start"] + plan[current].epochs
     return later if finished else [(plan[current], state["phase_start"])] + later
-
-
-def make_optimizer(name, learning_rate, clip_norm=0.0):
-    """`adam | adamw | sgd` (SGD with Nesterov momentum 0.9); `clip_norm` > 0 clips the gradients' global norm."""
-    clipping = {"global_clipnorm": clip_norm} if clip_norm > 0 else {}
-    if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True, **clipping)
-    if name == "adamw":
-        return keras.optimizers.AdamW(learning_rate, **clipping)
-    return keras.optimizers.Adam(learning_rate, **clipping)

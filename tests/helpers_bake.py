@@ -47,20 +47,25 @@ def ok(result):
     return result
 
 
-def shared_sources(root=REPO):
-    """Every shared Python file, relative to the repository root (runtime/config.py, ...)."""
-    return sorted(path.relative_to(root) for folder in SHARED for path in (root / folder).rglob("*.py")
-                  if "__pycache__" not in path.parts)
+def linked_shared_files(template, root=REPO):
+    """The shared files template `template` links (relative paths such as runtime/config.py): what it imports."""
+    package = root / "templates" / template / "{{cookiecutter.project_slug}}" / "src" / "{{cookiecutter.package_name}}"
+    return sorted(path.relative_to(package) for folder in SHARED for path in (package / folder).rglob("*.py")
+                  if path.is_symlink())
 
 
-def assert_shared_code_copied(package_dir, source=REPO):
-    """The project's package holds each shared file of the repository at `source` as a regular file equal to it
-    (not a symlink, which would dangle once the template repository is gone)."""
-    assert shared_sources(source), "no shared sources found"
-    for relative in shared_sources(source):
+def assert_shared_code_copied(package_dir, source=REPO, template=TEMPLATE.name):
+    """The project's package holds the shared files its template links, and no others, each as a regular file equal
+    to its source in the repository at `source` (not a symlink, which would dangle once that repository is gone)."""
+    expected = linked_shared_files(template, source)
+    assert expected, "the template links no shared file"
+    for relative in expected:
         copied = package_dir / relative
         assert copied.is_file() and not copied.is_symlink(), f"{copied} is missing or a symlink"
         assert copied.read_bytes() == (source / relative).read_bytes(), f"{copied} differs from {relative}"
+    shipped = sorted(path.relative_to(package_dir) for folder in SHARED for path in (package_dir / folder).rglob("*")
+                     if path.is_file() and "__pycache__" not in path.parts)
+    assert shipped == expected, "the project ships shared files its template does not use"
 
 
 def text_files(root):

@@ -1,4 +1,4 @@
-"""Baking the collection through every entry point DESIGN.md names, fast and offline.
+"""Baking the collection through every cookiecutter entry point, fast and offline.
 
 The root menu, `--directory` with a relative and an absolute path, a git URL, `cruft create` and
 pytest-cookies each find the template differently; each must give a complete project whose shared
@@ -152,7 +152,7 @@ def test_hook_accepts_custom_name(tmp_path, env):
 
 
 def test_templates_match_shared_code():
-    """Every template links every shared file, and nothing else: what the bakes above copy is the real source."""
+    """Every template links the shared files it imports, and nothing else: what the bakes above copy is the source."""
     result = run([sys.executable, REPO / "tools" / "sync_shared.py", "--check"], env=os.environ)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -178,22 +178,83 @@ def point_link_elsewhere(root):
     return "runtime/config.py"
 
 
-def add_source_without_sync(root):
+def import_without_sync(root):
+    """The template's code starts importing a shared module it has no link to."""
     (root / "runtime" / "new_helper.py").write_text("VALUE = 1\n")
+    with (root / LINK_FOLDER.rpartition("/")[0] / "data.py").open("a") as data:
+        data.write("\nfrom .runtime import new_helper  # noqa: E402, F401\n")
     return "runtime/new_helper.py"
 
 
-@pytest.mark.parametrize("drift", [remove_link, add_extra_file, point_link_elsewhere, add_source_without_sync])
-def test_drift_is_caught_and_named(tmp_path, drift):
-    """A template whose copy of the shared code went stale must fail `--check`, naming the file to fix."""
+def link_unused_module(root):
+    """A link to a shared module nothing in the template imports (the DQN template builds no image backbone)."""
+    folder = root / LINK_FOLDER.replace("image-classification", "dqn")
+    (folder / "backbones.py").symlink_to(os.path.relpath(root / "runtime" / "backbones.py", folder))
+    return "runtime/backbones.py"
+
+
+def edit_hook_copy(root):
+    hook = root / "templates" / "image-classification" / "hooks" / "pre_gen_project.py"
+    hook.write_text(hook.read_text() + "# edited here\n")
+    return "hooks/pre_gen_project.py"
+
+
+def repository_copy(tmp_path):
+    """The parts of the repository `sync_shared.py` reads, copied with their links."""
     root = tmp_path / "repo"
     for folder in ("tools", "templates", *SHARED):
         shutil.copytree(REPO / folder, root / folder, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     assert run([sys.executable, root / "tools" / "sync_shared.py", "--check"], env=os.environ).returncode == 0
+    return root
+
+
+@pytest.mark.parametrize("drift", [remove_link, add_extra_file, point_link_elsewhere, import_without_sync,
+                                   link_unused_module, edit_hook_copy])
+def test_drift_is_caught_and_named(tmp_path, drift):
+    """A template whose copy of the shared code went stale must fail `--check`, naming the file to fix."""
+    root = repository_copy(tmp_path)
     named = drift(root)
     result = run([sys.executable, root / "tools" / "sync_shared.py", "--check"], env=os.environ)
     assert result.returncode == 1, result.stdout
     assert named in result.stdout
+
+
+@pytest.mark.parametrize("drift", [remove_link, point_link_elsewhere, import_without_sync, link_unused_module,
+                                   edit_hook_copy])
+def test_sync_mends_drift(tmp_path, drift):
+    root = repository_copy(tmp_path)
+    drift(root)
+    ok(run([sys.executable, root / "tools" / "sync_shared.py"], env=os.environ))
+    assert run([sys.executable, root / "tools" / "sync_shared.py", "--check"], env=os.environ).returncode == 0
+
+
+def test_sync_refuses_to_replace_a_real_file_with_a_link(tmp_path):
+    """A shared file edited in a template's folder (a real file where the link was) is someone's work: sync keeps it
+    and says so."""
+    root = repository_copy(tmp_path)
+    edited = root / LINK_FOLDER / "config.py"
+    text = edited.read_text() + "# edited in the template\n"
+    edited.unlink()
+    edited.write_text(text)
+    result = run([sys.executable, root / "tools" / "sync_shared.py"], env=os.environ)
+    assert result.returncode == 1
+    assert "refused to replace" in result.stderr and "runtime/config.py" in result.stderr
+    assert not edited.is_symlink() and edited.read_text() == text
+
+
+def test_clone_without_symlinks_stops_in_one_line(tmp_path, env, git_snapshot):
+    """Git on Windows (core.symlinks=false) checks each link out as a text file naming its target: the bake must
+    stop with one line saying how to clone, and leave no broken project behind."""
+    clone = tmp_path / "clone"
+    ok(run(["git", "clone", "--quiet", "-c", "core.symlinks=false", git_snapshot.bare_repo, clone], env=env))
+    makefile = clone / TEMPLATE_DIRECTORY / "{{cookiecutter.project_slug}}" / "Makefile"
+    assert makefile.is_file() and not makefile.is_symlink()
+    result = cookiecutter(clone, "--directory", TEMPLATE_DIRECTORY, "--no-input", "-o", tmp_path / "out", env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    hook_lines = result.stderr.strip().splitlines()
+    assert len(hook_lines) == 1 and hook_lines[0].startswith("error: "), result.stderr
+    assert "core.symlinks true" in hook_lines[0]
+    assert not any((tmp_path / "out").iterdir())
 
 
 def test_shared_code_has_no_jinja():

@@ -1,4 +1,4 @@
-"""The contract of DESIGN.md, run against every template unchanged.
+"""The contract every template meets (ARCHITECTURE.md), run against every template unchanged.
 
 For each `templates/<task>/` the suite bakes the project with defaults, installs it, runs its own
 tests, then drives the verbs as a user would: sample-data, train, evaluate, predict, export; reloads
@@ -122,7 +122,7 @@ def test_bakes_clean(project):
                  ".pre-commit-config.yaml", ".github/workflows/ci.yml"):
         assert (project.path / name).is_file(), name
     package = project.path / "src" / project.path.name
-    for module in ("cli.py", "config.py", "data.py", "model.py", "runtime", "callbacks", "datasets"):
+    for module in ("cli.py", "task.py", "config.py", "data.py", "model.py", "runtime"):
         assert (package / module).exists(), module
     lint = subprocess.run([str(project.bin / "ruff"), "check", "."], cwd=project.path, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout

@@ -5,7 +5,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from shared.callbacks.confusion import confusion_matrix, overlap_scores
-from shared.runtime.phases import Phase, make_optimizer, plan_phases, remaining_phases
+from shared.runtime.optimizers import make_optimizer
+from shared.runtime.phases import Phase, plan_phases, remaining_phases
 
 TRAIN = SimpleNamespace(epochs=5, finetune_epochs=3, learning_rate=1e-3, finetune_learning_rate=1e-4)
 

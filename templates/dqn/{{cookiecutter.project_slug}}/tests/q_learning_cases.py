@@ -4,8 +4,8 @@ their tests share."""
 import gymnasium
 import numpy as np
 
-from {{ cookiecutter.package_name }}.datasets.replay import ReplayBuffer
 from {{ cookiecutter.package_name }}.exploration import linear_epsilon
+from {{ cookiecutter.package_name }}.replay import ReplayBuffer
 
 # Linear networks without hidden layers, Q(s) = s W: online W = identity, target W swaps the two actions.
 ONLINE_KERNEL, TARGET_KERNEL = np.eye(2), np.array([[0.0, 1.0], [1.0, 0.0]])

@@ -31,7 +31,7 @@ def test_onnx_and_litert_exports_match_the_keras_network(env_id, tmp_path):
     spec = env_spec(config.env)
     network = q_network(config, spec)
     network.save(tmp_path / "model.keras")
-    export(open_run(tmp_path), ["onnx", "litert"])
+    export(config, open_run(tmp_path), ["onnx", "litert"])
 
     rng = np.random.default_rng(0)
     if spec.observation_dtype == np.uint8:

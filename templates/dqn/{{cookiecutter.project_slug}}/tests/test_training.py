@@ -5,15 +5,19 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from {{ cookiecutter.package_name }} import resume, train
+from {{ cookiecutter.package_name }} import resume
 from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
 from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.export import export
 from {{ cookiecutter.package_name }}.predict import predict
-{%- if cookiecutter.engine == "tf-agents" %}
+from {{ cookiecutter.package_name }}.runtime import training
 from {{ cookiecutter.package_name }}.runtime.errors import UserError
-{%- endif %}
 from {{ cookiecutter.package_name }}.runtime.rundir import Run
+from {{ cookiecutter.package_name }}.task import DeepQLearning
+
+
+def train(config):
+    return training.train(DeepQLearning(), config)
 
 
 def history(run):
@@ -30,7 +34,7 @@ def test_a_run_killed_after_its_first_checkpoint_goes_on_at_the_next_epoch(tiny,
 
     monkeypatch.setattr(resume, "save", save_then_die)
     with pytest.raises(SystemExit):
-        train.train(load("configs/default.yaml", [*tiny, "run.name=killed"]))
+        train(load("configs/default.yaml", [*tiny, "run.name=killed"]))
     monkeypatch.setattr(resume, "save", real_save)
     run = Run(load("configs/default.yaml", tiny).run.dir + "/killed")
     state = json.loads((run.checkpoints / "state.json").read_text())
@@ -38,7 +42,7 @@ def test_a_run_killed_after_its_first_checkpoint_goes_on_at_the_next_epoch(tiny,
     assert len(list(run.checkpoints.glob("replay-*.npz"))) == 1
 
     capsys.readouterr()
-    _, metrics = train.train(load("configs/default.yaml", [*tiny, "run.name=killed"]))
+    _, metrics = train(load("configs/default.yaml", [*tiny, "run.name=killed"]))
     assert f"resuming run {run.path} at epoch 2" in capsys.readouterr().out
     rows = history(run)
     assert [int(row["epoch"]) for row in rows] == [0, 1]
@@ -52,6 +56,14 @@ def test_a_run_killed_after_its_first_checkpoint_goes_on_at_the_next_epoch(tiny,
             "eval/probe_max_q", "train/steps_per_second", "returns", "episode/frames", "final/mean_return"} <= tags
 
 
+@pytest.mark.parametrize("override, message", [("env.id=cartpole-v1", "did you mean CartPole-v1"),
+                                               ("evaluate.probe_states=missing.npy", "missing.npy not found")])
+def test_a_wrong_environment_or_probe_file_is_refused_before_a_run_folder_exists(tiny, tmp_path, override, message):
+    with pytest.raises(UserError, match=message):
+        train(load("configs/default.yaml", [*tiny, override]))
+    assert not (tmp_path / "runs").exists()
+
+
 def test_the_switches_train_together_on_parallel_environments(tiny):
 {%- if cookiecutter.engine == "tf-agents" %}
     """Three environments, 3-step returns, Polyak targets, plain max targets: one epoch."""
@@ -62,7 +74,7 @@ def test_the_switches_train_together_on_parallel_environments(tiny):
     overrides = [*tiny, "train.epochs=1", "env.num_envs=3", "agent.n_step=3", "network.dueling=true",
                  "agent.target_update=polyak", "agent.double=false", "run.name=switches"]
 {%- endif %}
-    run, metrics = train.train(load("configs/default.yaml", overrides))
+    run, metrics = train(load("configs/default.yaml", overrides))
     (row,) = history(run)
     assert int(row["env_steps"]) == 300 and np.isfinite(float(row["loss"]))
     with np.load(next(run.checkpoints.glob("replay-*.npz"))) as replay:
@@ -83,9 +95,10 @@ def test_what_tf_agents_cannot_do_is_refused_before_a_run_folder_exists(tiny, tm
 
 {% endif -%}
 def test_the_exported_network_acts_as_predict_said(tiny, sample_dir, tmp_path):
-    run, _ = train.train(load("configs/default.yaml", [*tiny, "train.epochs=1", "run.name=served"]))
+    config = load("configs/default.yaml", [*tiny, "train.epochs=1", "run.name=served"])
+    run, _ = train(config)
     files = sorted(str(path) for path in (sample_dir / "observations").glob("*.npy"))
-    predict(run, [*files, "3"], tmp_path / "predictions")
+    predict(config, run, [*files, "3"], tmp_path / "predictions")
     with open(tmp_path / "predictions" / "predictions.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["input"] for row in rows] == files
@@ -93,7 +106,7 @@ def test_the_exported_network_acts_as_predict_said(tiny, sample_dir, tmp_path):
     assert [int(row["action"]) for row in rows] == list(q_values.argmax(axis=1))
     assert (tmp_path / "predictions" / "episode_seed_3.gif").is_file()
 
-    export(run, ["keras", "tf_saved_model"])
+    export(config, run, ["keras", "tf_saved_model"])
     agent = tf.saved_model.load(str(run.file("export/saved_model")))
     served = agent.serve(tf.constant(np.stack([np.load(name) for name in files])))
     assert served["action"].numpy().tolist() == [int(row["action"]) for row in rows]
@@ -110,7 +123,7 @@ def test_atari_frames_train_the_cnn_and_stay_uint8_in_the_replay(tmp_path):
                  "agent.learning_starts=64", "agent.batch_size=8", "agent.train_frequency=32", "agent.gradient_steps=2",
                  "train.steps_per_epoch=128", "train.epochs=1", "train.eval_episodes=1", "train.jit_compile=false",
                  "evaluate.episodes=1", "evaluate.probe_states=", f"run.dir={tmp_path}", "run.name=pong"]
-    run, metrics = train.train(load("configs/default.yaml", overrides))
+    run, metrics = train(load("configs/default.yaml", overrides))
     with np.load(next(run.checkpoints.glob("replay-*.npz"))) as replay:
         assert replay["observations"].dtype == np.uint8 and replay["observations"].shape[1:] == (4, 84, 84)
         assert len(replay["observations"]) == 127  # 128 steps, less gymnasium's autoreset step after episode 1

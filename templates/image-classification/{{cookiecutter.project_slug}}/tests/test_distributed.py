@@ -15,12 +15,13 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 from {{ cookiecutter.package_name }}.runtime import device
 device.choose_strategy = lambda: tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 from {{ cookiecutter.package_name }}.config import load
-from {{ cookiecutter.package_name }}.train import train
+from {{ cookiecutter.package_name }}.runtime.training import train
+from {{ cookiecutter.package_name }}.task import ImageClassification
 
 config = load("configs/default.yaml", [f"data.dir={sys.argv[1]}", f"run.dir={sys.argv[2]}", "data.image_size=32",
                                        "model.blocks=[{filters: 8}, {filters: 16}]", "train.precision=float32",
                                        "train.epochs=2", "data.batch_size=16", "run.name=mirrored"])
-run, metrics = train(config)
+run, metrics = train(ImageClassification(), config)
 print("METRICS", run.metrics.read_text().replace(chr(10), " "))
 """
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.evaluate import metrics_from
+from {{ cookiecutter.package_name }}.scoring import metrics_from
 
 # true classes and the model's probabilities; argmax gives predictions 0 0 1 1 2 2
 LABELS = [0, 0, 0, 1, 1, 2]

@@ -8,7 +8,12 @@ import numpy as np
 
 from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
 from {{ cookiecutter.package_name }}.config import load
-from {{ cookiecutter.package_name }}.train import train
+from {{ cookiecutter.package_name }}.runtime import training
+from {{ cookiecutter.package_name }}.task import ImageClassification
+
+
+def train(config):
+    return training.train(ImageClassification(), config)
 
 
 def tiny_config(sample_dir, runs_dir, *overrides):

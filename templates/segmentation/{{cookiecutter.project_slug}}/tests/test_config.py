@@ -1,7 +1,7 @@
 import pytest
 
 from {{ cookiecutter.package_name }}.config import load
-from {{ cookiecutter.package_name }}.datasets.mask_files import MaskEncoding
+from {{ cookiecutter.package_name }}.mask_files import MaskEncoding
 from {{ cookiecutter.package_name }}.runtime.errors import UserError
 
 

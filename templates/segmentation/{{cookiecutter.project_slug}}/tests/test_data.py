@@ -21,11 +21,12 @@ def test_split_counts_pixels_and_batches_images_with_masks(sample_dir):
     assert not set(splits.train_images) & set(splits.val_images)
     first = np.asarray(Image.open(splits.train_masks[0]))
     np.testing.assert_array_equal(splits.train_pixels[0], np.bincount(first.ravel(), minlength=5))
-    train, val = data.training_datasets(config, splits, size=32)
-    images, masks = next(iter(val))
+    batches = data.training_batches(config, splits, size=32)
+    images, masks = next(iter(batches.val))
     assert images.shape == (4, 32, 32, 3) and masks.shape == (4, 32, 32, 1) and masks.dtype.name == "int32"
     assert set(np.unique(masks.numpy())) <= set(range(5))
-    assert sum(int(batch[0].shape[0]) for batch in train) == sum(data.repeats(config, splits))
+    assert sum(int(batch[0].shape[0]) for batch in batches.train) == sum(data.repeats(config, splits))
+    assert batches.loss_class_weights == data.class_weights(config, splits) and batches.class_weight is None
 
 
 def test_images_with_a_rare_class_are_shown_more_often(sample_dir):

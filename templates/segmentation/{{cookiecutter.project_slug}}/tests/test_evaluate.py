@@ -9,11 +9,11 @@ import tensorflow as tf
 from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import load
-from {{ cookiecutter.package_name }}.evaluate import score
 from {{ cookiecutter.package_name }}.export import export
 from {{ cookiecutter.package_name }}.predict import predict
 from {{ cookiecutter.package_name }}.runtime.backbones import LabelMap
 from {{ cookiecutter.package_name }}.runtime.rundir import open_run
+from {{ cookiecutter.package_name }}.scoring import score
 
 CLASSES = ["background", "thing"]
 COLOURS = [[0, 0, 0], [255, 200, 0]]
@@ -70,7 +70,7 @@ def run(tmp_path):
 
 def test_predict_writes_palette_masks_in_the_users_values_and_overlays(run, tmp_path):
     image, _ = write_pair(tmp_path / "data", "a")
-    predict(run, [image], tmp_path / "out")
+    predict(load(run.config_file), run, [image], tmp_path / "out")
     with open(tmp_path / "out" / "predictions.csv", newline="") as handle:
         (row,) = list(csv.DictReader(handle))
     assert float(row["share_thing"]) == pytest.approx(0.5)
@@ -85,7 +85,7 @@ def test_predict_writes_palette_masks_in_the_users_values_and_overlays(run, tmp_
 
 def test_the_saved_model_serves_a_file_as_a_mask_at_its_own_size(run, tmp_path):
     image, _ = write_pair(tmp_path / "data", "a")
-    export(run, ["tf_saved_model"])
+    export(load(run.config_file), run, ["tf_saved_model"])
     loaded = tf.saved_model.load(str(run.file("export") / "saved_model"))  # kept: its variables live with it
     served = loaded.serve(tf.constant(open(image, "rb").read()))
     mask = served["mask"].numpy()

@@ -26,7 +26,7 @@ def test_onnx_and_litert_exports_match_the_keras_model(tmp_path, overrides):
     run_dir.mkdir()
     (run_dir / "config.yaml").write_text("{}\n")
     model.save(run_dir / "model.keras")
-    export(open_run(run_dir), ["onnx", "litert"])
+    export(config, open_run(run_dir), ["onnx", "litert"])
 
     images = rng.uniform(0, 255, (2, 40, 48, 3)).astype("float32")  # not the training size: resizing is inside
     served = run_portable(run_dir / "export", images)

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }}.config import load
-from {{ cookiecutter.package_name }}.datasets.scenes import scene_picture
 from {{ cookiecutter.package_name }}.losses import SegmentationLoss, build_loss, mean_iou_metric
 from {{ cookiecutter.package_name }}.model import build_model, palette
+from {{ cookiecutter.package_name }}.scenes import scene_picture
 
 WEIGHTS = [0.2, 1.0, 3.0]
 MASK = np.array([[0, 1, 2], [2, -1, 255]]).reshape(1, 2, 3, 1)  # two pixels ignored: -1 and 255 (not a class)

@@ -8,7 +8,12 @@ from PIL import Image
 from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
 from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.model import encoder_layers
-from {{ cookiecutter.package_name }}.train import train
+from {{ cookiecutter.package_name }}.runtime import training
+from {{ cookiecutter.package_name }}.task import Segmentation
+
+
+def train(config):
+    return training.train(Segmentation(), config)
 
 
 def tiny_config(sample_dir, runs_dir, *overrides):

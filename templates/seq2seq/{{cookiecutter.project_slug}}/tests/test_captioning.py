@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from {{ cookiecutter.package_name }}.captions import write_captioned_images
 from {{ cookiecutter.package_name }}.config import Model, load
-from {{ cookiecutter.package_name }}.datasets.captions import write_captioned_images
 from {{ cookiecutter.package_name }}.export import export
-from {{ cookiecutter.package_name }}.model import START, build_model
+from {{ cookiecutter.package_name }}.model import build_model
 from {{ cookiecutter.package_name }}.predict import predict
-from {{ cookiecutter.package_name }}.train import train
+from {{ cookiecutter.package_name }}.runtime.training import train
+from {{ cookiecutter.package_name }}.task import SequenceToSequence
+from {{ cookiecutter.package_name }}.tokenizers import START
 
 PICTURES = np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
 TARGET_IN = np.array([[START, 5, 6, 7, 4], [START, 9, 10, 11, 8]], "int32")
@@ -59,7 +61,7 @@ def test_a_captioner_trains_predicts_and_serves_the_same_captions(tmp_path):
         f"data.train_file={train_file}", f"data.test_file={test_file}", f"run.dir={tmp_path / 'runs'}",
         "data.image_size=32", "data.batch_size=32", "model.units=32", "model.embedding_dim=16", "train.epochs=6",
         "train.learning_rate=0.01", "decode.beam_width=2", "train.precision=float32"])
-    run, metrics = train(config)
+    run, metrics = train(SequenceToSequence(), config)
 
     with open(run.history, newline="") as handle:
         losses = [float(row["loss"]) for row in csv.DictReader(handle)]
@@ -68,11 +70,12 @@ def test_a_captioner_trains_predicts_and_serves_the_same_captions(tmp_path):
     assert run.file("val_attention.png").is_file() and run.file("attention/attention_000.png").is_file()
 
     pictures = sorted(str(path) for path in (test_file.parent / "images").glob("*.png"))[:3]
-    captions = predict(run, pictures, run.file("predictions"), attention=True)
+    with open(predict(config, run, pictures, run.file("predictions"), attention=True), newline="") as handle:
+        captions = [row["translation"] for row in csv.DictReader(handle)]
     assert len(captions) == 3 and all(captions)
     assert len(list(run.file("predictions").glob("attention_*.png"))) == 3
 
-    export(run, ["tf_saved_model"])
+    export(config, run, ["tf_saved_model"])
     captioner = tf.saved_model.load(str(run.file("export/saved_model")))  # kept: serve needs its variables alive
     served = captioner.serve(tf.constant([Path(path).read_bytes() for path in pictures]))
     assert [text.decode() for text in served["translation"].numpy()] == captions

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }} import data, tokenizers
+from {{ cookiecutter.package_name }}.captions import write_captioned_images
 from {{ cookiecutter.package_name }}.config import Side, load
-from {{ cookiecutter.package_name }}.datasets.captions import write_captioned_images
-from {{ cookiecutter.package_name }}.datasets.text_pairs import read_pairs
-from {{ cookiecutter.package_name }}.model import END, PAD, START, UNKNOWN
 from {{ cookiecutter.package_name }}.runtime.errors import UserError
 from {{ cookiecutter.package_name }}.sources import padded
+from {{ cookiecutter.package_name }}.text_pairs import read_pairs
+from {{ cookiecutter.package_name }}.tokenizers import END, PAD, START, UNKNOWN
 
 
 @pytest.mark.parametrize("kind", ["bpe", "unigram", "word", "char"])

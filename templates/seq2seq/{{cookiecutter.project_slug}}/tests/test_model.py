@@ -5,7 +5,8 @@ import keras_hub
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.model import END, PAD, START, RecurrentSeq2Seq
+from {{ cookiecutter.package_name }}.recurrent import RecurrentSeq2Seq
+from {{ cookiecutter.package_name }}.tokenizers import END, PAD, START
 
 SOURCE = np.array([[5, 6, 7, 8, 9, 0, 0], [4, 11, 4, 0, 0, 0, 0]], "int32")  # the second row padded further
 

@@ -7,11 +7,16 @@ import sacrebleu
 from {{ cookiecutter.package_name }} import data
 from {{ cookiecutter.package_name }}.callbacks.tensorboard import summary_tags
 from {{ cookiecutter.package_name }}.config import Decode, load
-from {{ cookiecutter.package_name }}.datasets.dates import date_pairs
-from {{ cookiecutter.package_name }}.evaluate import grouped
-from {{ cookiecutter.package_name }}.model import RecurrentSeq2Seq
-from {{ cookiecutter.package_name }}.train import train
+from {{ cookiecutter.package_name }}.dates import date_pairs
+from {{ cookiecutter.package_name }}.recurrent import RecurrentSeq2Seq
+from {{ cookiecutter.package_name }}.runtime import training
+from {{ cookiecutter.package_name }}.scoring import grouped
+from {{ cookiecutter.package_name }}.task import SequenceToSequence
 from {{ cookiecutter.package_name }}.translate import Translator
+
+
+def train(config):
+    return training.train(SequenceToSequence(), config)
 
 
 def tiny_config(sample_dir, runs_dir, *overrides):

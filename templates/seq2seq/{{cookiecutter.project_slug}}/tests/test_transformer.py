@@ -1,9 +1,12 @@
+import subprocess
+import sys
+
 import keras
 import keras_hub
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.model import END, PAD, START
+from {{ cookiecutter.package_name }}.tokenizers import END, PAD, START
 from {{ cookiecutter.package_name }}.transformer import TransformerSeq2Seq
 
 SOURCE = np.array([[5, 6, 7, 8, 9, 10], [11, 12, 13, 0, 0, 0], [14, 0, 0, 0, 0, 0]], "int32")
@@ -128,6 +131,16 @@ def test_saved_model_gives_the_same_logits(model, tmp_path):
     restored = keras.saving.load_model(tmp_path / "model.keras")
     assert isinstance(restored, TransformerSeq2Seq) and restored.get_config() == model.get_config()
     np.testing.assert_allclose(logits_of(restored, SOURCE, TARGET_IN), logits_of(model, SOURCE, TARGET_IN), atol=1e-6)
+
+
+def test_a_saved_transformer_loads_in_a_process_that_never_built_one(model, tmp_path):
+    """As `evaluate`, `predict` and `export` load a run's model."""
+    model.save(tmp_path / "model.keras")
+    code = ("import sys; from {{ cookiecutter.package_name }}.model import load_model; "
+            "print(type(load_model(sys.argv[1])).__name__)")
+    loaded = subprocess.run([sys.executable, "-c", code, str(tmp_path / "model.keras")], capture_output=True,
+                            text=True, check=True)
+    assert loaded.stdout.split()[-1] == "TransformerSeq2Seq"
 
 
 def test_a_tiny_transformer_learns_to_reverse(reverser):

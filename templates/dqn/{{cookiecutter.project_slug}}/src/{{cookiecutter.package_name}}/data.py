@@ -9,6 +9,8 @@
   return of an episode is noisy; this curve is smooth and shows whether the values still grow (Mnih et al.
   2015, figure 2). `sample-data` writes them for the default environment, with a few single observations
   that show the file format `predict` reads (`.npy`, one observation or a batch).
+- `read_environment`: what `train` reads and checks before a run folder exists: the environment's spec,
+  the probe states, and the return that counts as solved.
 """
 
 import dataclasses
@@ -18,7 +20,7 @@ from pathlib import Path
 import gymnasium
 import numpy as np
 
-from .datasets.environments import ATARI_NAMESPACE, check_environment
+from .environments import ATARI_NAMESPACE, check_environment
 from .runtime.errors import UserError
 
 DEFAULT_ENV = "CartPole-v1"
@@ -38,6 +40,15 @@ class EnvSpec:
     action_count: int
     channels_first: bool  # stacked frames arrive as (stack, height, width)
     solved_return: float | None  # gymnasium's reward_threshold, where the environment has one
+
+
+@dataclasses.dataclass
+class Environment:
+    """What `train` reads of its environment before a run folder exists (`read_environment`)."""
+
+    spec: EnvSpec
+    probe_states: np.ndarray  # their mean max Q is tracked every epoch
+    solved_return: float | None  # the greedy return that counts as solved; None: no such return
 
 
 def is_atari(env_id):
@@ -63,9 +74,9 @@ def make_envs(env_config, count, render=False):
     return gymnasium.wrappers.vector.RecordEpisodeStatistics(envs)
 
 
-def env_spec(env_config, key="env.id"):
+def env_spec(env_config):
     """Checks the id (one clear message if it is wrong) and returns its `EnvSpec`."""
-    check_environment(env_config.id, key)
+    check_environment(env_config.id)
     environment = make_env(env_config)
     try:
         space = environment.observation_space
@@ -129,3 +140,16 @@ def probe_states(config, spec, seed):
         return random_states(config.env, PROBE_STATES, seed)
     return read_states(config.evaluate.probe_states, spec, "evaluate.probe_states",
                        fix='set evaluate.probe_states: "" to record them from this environment at the start')
+
+
+def solved_return(train_config, spec):
+    """The return that counts as solved: the config's, or gymnasium's reward_threshold (CartPole-v1: 475)."""
+    if train_config.solved_return == "auto":
+        return spec.solved_return
+    return None if train_config.solved_return == "none" else float(train_config.solved_return)
+
+
+def read_environment(config):
+    """Checks `env.id` and the probe states (a mistake is a `UserError`); returns the `Environment`."""
+    spec = env_spec(config.env)
+    return Environment(spec, probe_states(config, spec, seed=config.train.seed), solved_return(config.train, spec))

@@ -1,82 +1,13 @@
-"""The metric of reinforcement learning: the mean return of greedy episodes, and episodes to watch.
+"""`evaluate RUN`: the run's network on `evaluate.episodes` held-out greedy episodes (no exploration unless
+`evaluate.epsilon` asks for it); `evaluation.csv` and GIFs in the run folder (see `scoring.py`)."""
 
-`evaluate RUN` plays `evaluate.episodes` episodes with the run's network (no exploration unless
-`evaluate.epsilon` asks for it), on seeds that training's own evaluations never used, so the epoch kept
-as best was not chosen on these very episodes. It writes `metrics.json`, `evaluation.csv` (each episode's
-return and length) and GIFs of `evaluate.gif_episodes` episodes.
-"""
-
-import csv
-
-import numpy as np
-
-from . import data, play
-from .callbacks.episodes import write_gif
-from .callbacks.tensorboard import ScalarWriter, image_grid
+from .data import env_spec
 from .model import load_run_network
-from .runtime.files import atomic_path, write_json
-
-HELD_OUT_SEED = 1_000_003  # evaluation episodes start from seeds training never plays from
-STRIP_FRAMES = 8  # frames of a recorded episode shown side by side in TensorBoard
+from .scoring import evaluate_model, report
 
 
-def solved_return(train_config, spec):
-    """The return that counts as solved: the config's, or gymnasium's reward_threshold (CartPole-v1: 475)."""
-    if train_config.solved_return == "auto":
-        return spec.solved_return
-    return None if train_config.solved_return == "none" else float(train_config.solved_return)
-
-
-def score(returns, lengths, solved):
-    metrics = {"mean_return": float(np.mean(returns)), "std_return": float(np.std(returns)),
-               "min_return": float(np.min(returns)), "max_return": float(np.max(returns)),
-               "mean_length": float(np.mean(lengths)), "episodes": len(returns)}
-    if solved is not None:
-        metrics["solved"] = float(metrics["mean_return"] >= solved)
-    return metrics
-
-
-def record_gifs(act, config, folder, count, seed, board=None):
-    """`count` episodes as GIFs in `folder`; the first also as a strip of frames in TensorBoard."""
-    written = []
-    for index in range(count):
-        frames, total, length = play.record_episode(act, config.env, seed + index)
-        path = folder / f"episode_{index}.gif"
-        write_gif(frames, path, fps=config.evaluate.fps)
-        written.append((path, total, length))
-        if board is not None and index == 0:
-            picks = np.linspace(0, len(frames) - 1, min(STRIP_FRAMES, len(frames))).astype(int)
-            board.image("episode/frames", image_grid([frames[pick] for pick in picks], columns=STRIP_FRAMES), step=0)
-    return written
-
-
-def evaluate_model(model, config, run, spec):
-    """Plays the held-out episodes, writes `evaluation.csv` and the GIFs; returns the metrics."""
-    act = play.policy(model, spec.action_count, config.evaluate.epsilon, seed=config.train.seed)
-    print(f"evaluating: {config.evaluate.episodes} episodes of {config.env.id}", flush=True)
-    returns, lengths = play.play_episodes(act, config.env, config.evaluate.episodes, HELD_OUT_SEED, progress=True)
-    with atomic_path(run.file("evaluation.csv")) as temporary, open(temporary, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["episode", "return", "length"])
-        writer.writerows(zip(range(len(returns)), returns, lengths, strict=True))
-    board = ScalarWriter(run.logs / "evaluation")
-    for path, total, length in record_gifs(act, config, run.file("episodes"), config.evaluate.gif_episodes,
-                                           HELD_OUT_SEED, board):
-        print(f"wrote {path}: return {total:g} in {length} steps")
-    board.flush()
-    return score(returns, lengths, solved_return(config.train, spec))
-
-
-def report(metrics):
-    solved = {1.0: ", solved", 0.0: ", not solved"}.get(metrics.get("solved"), "")
-    return (f"mean_return {metrics['mean_return']:.1f} +- {metrics['std_return']:.1f} over {metrics['episodes']} "
-            f"episodes (min {metrics['min_return']:g}, max {metrics['max_return']:g}){solved}")
-
-
-def evaluate_run(run, config):
-    spec = data.env_spec(config.env)
-    model = load_run_network(run)
-    metrics = evaluate_model(model, config, run, spec)
-    write_json(run.metrics, metrics)
+def evaluate(config, run):
+    """Plays, writes and prints; returns the metrics (the runner writes `metrics.json`)."""
+    metrics = evaluate_model(load_run_network(run), config, run, env_spec(config.env))
     print(report(metrics))
     return metrics

@@ -15,7 +15,6 @@ import numpy as np
 import tensorflow as tf
 
 from . import data
-from .config import load
 from .model import load_run_network
 from .runtime import exports
 
@@ -33,9 +32,8 @@ def saved_model_archive(network, spec):
     return archive
 
 
-def export(run, formats):
+def export(config, run, formats):
     exports.check_formats(formats)
-    config = load(run.config_file)
     spec = data.env_spec(config.env)
     network = load_run_network(run)
     labels = {"env_id": config.env.id, "observation_shape": list(spec.observation_shape),

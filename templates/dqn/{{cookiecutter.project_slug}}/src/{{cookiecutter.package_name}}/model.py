@@ -10,7 +10,7 @@ from .data import env_spec
 from .learner import Learner
 from .q_network import build_q_network
 from .runtime.errors import UserError
-from .runtime.phases import make_optimizer
+from .runtime.optimizers import make_optimizer
 
 
 def q_network(config, spec, name="q_network"):

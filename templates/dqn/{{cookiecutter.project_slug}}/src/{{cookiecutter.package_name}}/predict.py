@@ -16,10 +16,8 @@ import sys
 import keras
 
 from . import data, play
-from .callbacks.episodes import write_gif
-from .config import load
+from .episodes import write_gif
 from .model import load_run_network
-from .runtime.errors import UserError
 from .runtime.files import atomic_path
 
 
@@ -53,13 +51,15 @@ def episode_rows(network, seeds, config, spec, output):
     return rows
 
 
-def predict(run, inputs, output):
-    config = load(run.config_file)
+def predict(config, run, inputs, output):
+    """Writes the tables for `inputs` (`.npy` files and seeds) into the folder `output` and prints them; returns
+    the tables written."""
     spec = data.env_spec(config.env)
     seeds = [int(item) for item in inputs if item.isdigit()]
     files = [item for item in inputs if not item.isdigit()]
     network = load_run_network(run)
     output.mkdir(parents=True, exist_ok=True)
+    tables = []
     if files:
         rows = observation_rows(network, files, spec)
         header = ["input", "action", "value", *(f"q_{action}" for action in range(spec.action_count))]
@@ -68,10 +68,11 @@ def predict(run, inputs, output):
         for row in rows:
             print("\t".join(map(str, row)))
         print(f"wrote {output / 'predictions.csv'}", file=sys.stderr)
+        tables.append(output / "predictions.csv")
     if seeds:
         rows = episode_rows(network, seeds, config, spec, output)
         write_table(output / "episodes.csv", ["seed", "return", "length", "gif"], rows)
         for seed, total, length, gif in rows:
             print(f"episode seed {seed}: return {total} in {length} steps -> {output / gif}")
-    if not files and not seeds:
-        raise UserError("nothing to predict: give .npy observation files or episode seeds (whole numbers)")
+        tables.append(output / "episodes.csv")
+    return tables

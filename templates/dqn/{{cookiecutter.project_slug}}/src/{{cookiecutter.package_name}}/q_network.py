@@ -19,7 +19,7 @@ actions, instead of only the Q of the action taken.
 import keras
 from keras import layers, ops
 
-from .runtime.backbones import SERIALIZATION_PACKAGE
+SERIALIZATION_PACKAGE = "dqn"  # a saved network names its head "dqn>DuelingHead"; loading finds the class by it
 
 
 @keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)

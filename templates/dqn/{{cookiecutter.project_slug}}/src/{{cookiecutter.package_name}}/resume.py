@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 
 from .callbacks.checkpoint import STATE_FILE
-from .datasets.replay import ReplayBuffer
+from .replay import ReplayBuffer
 from .runtime.errors import UserError
 from .runtime.files import atomic_path, read_json, write_json
 

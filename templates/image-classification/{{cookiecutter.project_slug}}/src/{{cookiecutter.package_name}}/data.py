@@ -10,6 +10,7 @@ from .datasets.balance import balanced_class_weights
 from .datasets.shapes import write_shape_folders
 from .runtime import sizing
 from .runtime.errors import UserError
+from .runtime.fitting import FitData
 
 
 @dataclasses.dataclass
@@ -69,8 +70,14 @@ def one_hot(num_classes):
     return lambda images, labels: (images, tf.one_hot(labels, num_classes))
 
 
-def training_datasets(config, splits, size):
-    """`(train, val)` batches of `(images 0-255, one-hot labels)`; augmentation on training only."""
+def class_weights(config, splits):
+    if config.data.class_weights == "none":
+        return None
+    return balanced_class_weights(splits.train_labels, len(splits.class_names))
+
+
+def training_batches(config, splits, size):
+    """Batches of `(images 0-255, one-hot labels)` for `fit`; augmentation on training only."""
     num_classes = len(splits.class_names)
     seed = config.train.seed
     augmenter = augment.image_pipeline(config.augment, seed=seed)
@@ -82,13 +89,8 @@ def training_datasets(config, splits, size):
         train = train.map(mixer, num_parallel_calls=tf.data.AUTOTUNE)
     val = pipeline.image_dataset(splits.val_paths, splits.val_labels, (size, size), config.data.batch_size,
                                  training=False, seed=seed, cache=config.data.cache).map(one_hot(num_classes))
-    return train.prefetch(tf.data.AUTOTUNE), val
-
-
-def class_weights(config, splits):
-    if config.data.class_weights == "none":
-        return None
-    return balanced_class_weights(splits.train_labels, len(splits.class_names))
+    return FitData(train=train.prefetch(tf.data.AUTOTUNE), val=val, examples=len(splits.train_paths),
+                   class_weight=class_weights(config, splits))
 
 
 def preview_batch(config, splits, size, count=16):

@@ -9,7 +9,7 @@ import tensorflow as tf
 from PIL import Image
 
 from .datasets.image_files import list_inputs
-from .evaluate import predict_probabilities
+from .inference import predict_probabilities
 from .model import backbone_layers, class_names_of
 from .runtime.errors import UserError
 

@@ -4,10 +4,10 @@ import dataclasses
 from typing import Literal, Optional, Union
 
 from .datasets.augment import PairedAugmentation
-from .datasets.mask_files import MaskEncoding
-from .datasets.scenes import SCENE_CLASSES
+from .mask_files import MaskEncoding
 from .runtime import settings
 from .runtime.config import load_config
+from .scenes import SCENE_CLASSES
 
 ENCODERS = ("unet", "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_v2_b0", "resnet50")
 LOSS_TERMS = ("cross_entropy", "dice", "focal")
@@ -83,7 +83,7 @@ class Data:
         return [mask_class.name for mask_class in self.classes]
 
     def encoding(self):
-        """How mask pixels name classes, for `datasets.mask_files` and the tf.data pipeline."""
+        """How mask pixels name classes, for `mask_files` and the tf.data pipeline."""
         if self.classes[0].colour is not None:
             ignore = tuple(self.ignore_value) if self.ignore_value is not None else None
             return MaskEncoding(colours=tuple(tuple(c.colour) for c in self.classes), ignore=ignore)

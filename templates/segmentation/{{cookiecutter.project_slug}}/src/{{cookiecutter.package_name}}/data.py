@@ -1,14 +1,17 @@
 """Image and mask folders -> tf.data, with the split, input size, class weights and oversampling sized from the data."""
 
 import dataclasses
+from typing import Optional
 
 import numpy as np
 from PIL import Image
 
-from .datasets import augment, mask_files, pipeline
+from . import mask_files
+from .datasets import augment, pipeline
 from .datasets.balance import median_frequency_weights, pixel_totals, repeat_counts, repeat_factors
-from .datasets.scenes import write_scene_folders
 from .runtime import sizing
+from .runtime.fitting import FitData
+from .scenes import write_scene_folders
 
 
 @dataclasses.dataclass
@@ -18,6 +21,17 @@ class Splits:
     val_images: list
     val_masks: list
     train_pixels: np.ndarray  # (training images, classes): each mask's pixel count per class
+
+
+@dataclasses.dataclass(kw_only=True)
+class MaskBatches(FitData):
+    """`fit`'s batches, and the class weights `compile` gives the loss.
+
+    `loss_class_weights` (median frequency, one per class, or None) go into `losses.SegmentationLoss`, which weighs
+    each pixel by its class and leaves ignored pixels out; so `fit`'s own `class_weight` stays None.
+    """
+
+    loss_class_weights: Optional[list[float]] = None
 
 
 def write_sample_data(directory):
@@ -86,8 +100,9 @@ def repeats(config, splits):
     return repeat_counts(factors, np.random.default_rng(config.train.seed))
 
 
-def training_datasets(config, splits, size):
-    """`(train, val)` batches of `(images 0-255, masks int32 (h, w, 1), -1 ignored)`; augmentation on training only."""
+def training_batches(config, splits, size):
+    """Batches of `(images 0-255, masks int32 (h, w, 1), -1 ignored)` for `fit`, augmentation on training only,
+    with the loss's class weights."""
     encoding = config.data.encoding()
     seed = config.train.seed
     train = pipeline.segmentation_dataset(splits.train_images, splits.train_masks, encoding, (size, size),
@@ -96,7 +111,8 @@ def training_datasets(config, splits, size):
                                           cache=config.data.cache, repeats=repeats(config, splits))
     val = pipeline.segmentation_dataset(splits.val_images, splits.val_masks, encoding, (size, size),
                                         config.data.batch_size, training=False, seed=seed, cache=config.data.cache)
-    return train, val
+    return MaskBatches(train=train, val=val, examples=len(splits.train_images),
+                       loss_class_weights=class_weights(config, splits))
 
 
 def preview_pairs(config, images, masks, size, count=8):

@@ -14,11 +14,9 @@
 import keras
 import tensorflow as tf
 
-from .config import load
 from .datasets import pipeline
-from .evaluate import at_input_size
+from .inference import at_input_size, mask_values, png_palette
 from .model import class_names_of, colours_of
-from .predict import mask_values, png_palette
 from .runtime import exports
 
 
@@ -57,9 +55,11 @@ def saved_model_archive(model, values):
     return archive
 
 
-def export(run, formats):
+def export(config, run, formats):
+    """Writes `formats` of the run's model into `RUN/export`; `config` is the run's, whose `data.classes` give the
+    mask values."""
     exports.check_formats(formats)
     model = keras.saving.load_model(run.file("model.keras"), compile=False)
-    values = mask_values(load(run.config_file).data)
+    values = mask_values(config.data)
     return exports.write_exports(model, run.file("export"), formats, lambda: saved_model_archive(model, values),
                                  {"class_names": class_names_of(model), "values": values, "colours": colours_of(model)})

@@ -12,37 +12,16 @@ import keras
 import numpy as np
 from PIL import Image
 
-from .callbacks.masks import overlay
-from .config import load
 from .datasets.image_files import list_inputs
-from .evaluate import predicted_masks, read_picture
+from .inference import mask_png, mask_values, predicted_masks, read_picture
+from .mask_pictures import overlay
 from .model import class_names_of, colours_of
 
 
-def mask_values(data_config):
-    """The PNG value of each class: its mask value, or its index when classes are given by colour."""
-    if data_config.classes[0].value is not None:
-        return [mask_class.value for mask_class in data_config.classes]
-    return list(range(len(data_config.classes)))
-
-
-def png_palette(values, colours):
-    """(256, 3) uint8: the colour of each mask value, black where no class has that value."""
-    palette = np.zeros((256, 3), dtype=np.uint8)
-    palette[np.asarray(values)] = colours
-    return palette
-
-
-def mask_png(indices, values, colours):
-    """Class indices (H, W) -> a mode "P" image of the classes' values, painted in their colours."""
-    image = Image.fromarray(np.asarray(values, dtype=np.uint8)[indices], mode="P")
-    image.putpalette(png_palette(values, colours).ravel().tolist())
-    return image
-
-
-def predict(run, inputs, output, batch_size=16):
+def predict(config, run, inputs, output, batch_size=16):
+    """Writes each input's mask PNG and overlay into `output`, and `predictions.csv` with each class's share of
+    the picture; `config` is the run's, whose `data.classes` give the mask values."""
     model = keras.saving.load_model(run.file("model.keras"), compile=False)
-    config = load(run.config_file)
     class_names, colours = class_names_of(model), colours_of(model)
     values = mask_values(config.data)
     paths = list_inputs(inputs)

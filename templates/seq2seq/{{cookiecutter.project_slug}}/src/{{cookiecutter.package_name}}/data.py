@@ -14,14 +14,15 @@ import numpy as np
 import tensorflow as tf
 
 from . import tokenizers
-from .datasets.captions import write_captioned_images
-from .datasets.dates import write_date_pairs
+from .captions import write_captioned_images
 from .datasets.image_files import check_images, median_size
-from .datasets.text_pairs import read_pairs
-from .model import END, PAD, START
+from .dates import write_date_pairs
 from .runtime import sizing
 from .runtime.errors import UserError
+from .runtime.fitting import FitData
 from .sources import ImageSource, TextSource, padded
+from .text_pairs import read_pairs
+from .tokenizers import END, PAD, START
 
 LONGEST_AUTO = 256  # tokens: `auto` lengths stop here
 CACHE_BYTES = 2 * 1024**3  # decoded pictures are kept in memory when they take less than this
@@ -135,3 +136,11 @@ def dataset(source, target_tokenizer, max_target, pairs, batch_size, shuffle, se
     if shuffle:
         data = data.shuffle(len(sources), seed=seed, reshuffle_each_iteration=True)
     return data.batch(batch_size).prefetch(tf.data.AUTOTUNE), source_cut + target_cut
+
+
+def training_batches(config, source, target_tokenizer, max_target, splits):
+    """`(FitData of the training batches, shuffled, and the validation batches, training pairs cut short)`."""
+    train, cut = dataset(source, target_tokenizer, max_target, splits.train, config.data.batch_size, shuffle=True,
+                         seed=config.train.seed)
+    val, _ = dataset(source, target_tokenizer, max_target, splits.val, config.data.batch_size, shuffle=False)
+    return FitData(train=train, val=val, examples=len(splits.train[0])), cut

@@ -16,7 +16,6 @@ import shutil
 import keras
 import tensorflow as tf
 
-from .config import load
 from .runtime import exports
 from .runtime.errors import UserError
 from .translate import load_translator
@@ -35,13 +34,13 @@ def saved_model_archive(translator):
     return archive
 
 
-def export(run, formats):
+def export(config, run, formats):
     exports.check_formats(formats)
     unsupported = [name for name in formats if name not in FORMATS]
     if unsupported:
         raise UserError(f"--format {','.join(unsupported)}: a translator decodes step by step with its tokenizers "
                         f"inside, which {' and '.join(unsupported)} cannot hold; use {','.join(FORMATS)}")
-    translator = load_translator(run, load(run.config_file).decode)
+    translator = load_translator(run, config.decode)
     folder = run.file("export")
     written = exports.write_exports(translator.model, folder, formats, lambda: saved_model_archive(translator), {})
     shutil.copytree(run.file("vocabulary"), folder / "vocabulary", dirs_exist_ok=True)

@@ -1,7 +1,7 @@
 """Captioning: a picture read as a sequence of regions, the "source sentence" the decoder attends over.
 
 A CNN turns the picture into a grid of feature vectors, one per region; flattened, the grid is a sequence
-like an encoded sentence, so the decoders of `model.py` and `transformer.py` attend over regions as they
+like an encoded sentence, so the decoders of `recurrent.py` and `transformer.py` attend over regions as they
 attend over words (Xu et al., 2015, "Show, Attend and Tell"). Each region also gets a learned position
 vector: a caption says "on the left", and the features alone need not say where they came from.
 """

@@ -9,12 +9,10 @@ import csv
 import sys
 from pathlib import Path
 
-from .config import load
 from .datasets.image_files import list_inputs
-from .evaluate import write_attention
 from .runtime.errors import UserError
 from .runtime.files import atomic_path
-from .translate import load_translator
+from .translate import load_translator, write_attention
 
 
 def read_sentences(inputs):
@@ -36,8 +34,8 @@ def read_sentences(inputs):
     return sentences
 
 
-def predict(run, inputs, output, attention=False):
-    config = load(run.config_file)
+def predict(config, run, inputs, output, attention):
+    """Translates (or captions) `inputs`, prints them and writes `output/predictions.csv`; returns its path."""
     sentences = list_inputs(inputs) if config.data.source == "image" else read_sentences(inputs)
     translator = load_translator(run, config.decode)
     translations, ids = translator.translate(sentences, config.data.batch_size, progress=len(sentences) > 100)
@@ -46,14 +44,13 @@ def predict(run, inputs, output, attention=False):
                            count=len(sentences)) if attention else []
     if attention and not maps:
         print("note: this model has no attention to draw (model.attention none)")
-    with atomic_path(output / "predictions.csv") as temporary, open(temporary, "w", newline="",
-                                                                     encoding="utf-8") as handle:
+    table = output / "predictions.csv"
+    with atomic_path(table) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["source", "translation"] + (["attention"] if maps else []))
         for index, (sentence, translation) in enumerate(zip(sentences, translations, strict=True)):
             writer.writerow([sentence, translation] + ([maps[index].name] if maps else []))
     for sentence, translation in zip(sentences, translations, strict=True):
         print(f"{sentence}\t{translation}")
-    print(f"wrote {output / 'predictions.csv'}" + (f" and {len(maps)} attention maps" if maps else ""),
-          file=sys.stderr)
-    return translations
+    print(f"wrote {table}" + (f" and {len(maps)} attention maps" if maps else ""), file=sys.stderr)
+    return table

@@ -16,9 +16,9 @@ import numpy as np
 import tensorflow as tf
 
 from . import tokenizers
-from .callbacks.attention import attention_image, picture_attention_image
+from .attention_pictures import attention_image, picture_attention_image
 from .datasets.pipeline import decode_image, decode_image_bytes
-from .model import PAD
+from .tokenizers import PAD
 
 
 def padded(token_lists, length):

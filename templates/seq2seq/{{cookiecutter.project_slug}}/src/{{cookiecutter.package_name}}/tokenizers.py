@@ -3,10 +3,11 @@
 All four are SentencePiece models, trained by the `sentencepiece` library and run by keras-hub's
 `SentencePieceTokenizer`, inside tf.data and inside the exported SavedModel alike. SentencePiece keeps the
 space as a symbol (▁), so detokenizing gives the text back exactly, in any script. Every model reserves
-the ids `model.py` relies on: PAD 0, UNKNOWN 1, START 2, END 3. A trained model is one small file,
-`<side>.model`, saved in the run folder, so a resumed run, `evaluate` and `export` read the same one.
+the ids below, which the data, the models and the decoding rely on: PAD 0, UNKNOWN 1, START 2, END 3. A
+trained model is one small file, `<side>.model`, saved in the run folder, so a resumed run, `evaluate` and
+`export` read the same one.
 
-    tokenizer = load_or_train(run.path / "tokenizers" / "source.model", sources, config.tokenizer.source)
+    tokenizer = load_or_train(run.file("vocabulary") / "source.model", sources, config.tokenizer.source)
     ids = tokenizer(["the third of may"])  # a ragged batch of ids
 """
 
@@ -18,9 +19,9 @@ import sentencepiece
 import tensorflow as tf
 import tensorflow_text as tf_text
 
-from .model import END, PAD, START, UNKNOWN
 from .runtime.files import atomic_path
 
+PAD, UNKNOWN, START, END = 0, 1, 2, 3  # reserved by every tokenizer: padding, unknown piece, start, end
 MAX_AUTO_VOCABULARY = 8000
 TRAINING_SENTENCES = 1_000_000  # SentencePiece trains on a random sample of this many lines at most
 

@@ -11,9 +11,10 @@ import keras
 import keras_hub
 from keras import layers, ops
 
+from .decoding import Seq2Seq
 from .image_encoder import ImageEncoder, saved_image_encoder
-from .model import PAD, Seq2Seq
 from .runtime.backbones import SERIALIZATION_PACKAGE
+from .tokenizers import PAD
 
 
 @keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)

@@ -3,7 +3,8 @@
 `Translator.translate_strings` is the whole path from a batch of source strings to target strings:
 tokenize and cut to the trained length (or decode and resize a picture), encode, decode step by step
 (greedy or beam), detokenize. The epoch callback, `evaluate`, `predict` and the exported SavedModel all
-call this one function, so a served translation is the translation `predict` wrote.
+call this one function, so a served translation is the translation `predict` wrote. `write_attention`
+draws where the model looked, for `evaluate` and `predict --attention`.
 
     translator = Translator(model, TextSource(source_tokenizer, 40), target_tokenizer, 12, config.decode)
     translator.translate(["the third of may, nineteen ninety"])  # -> (["1990-05-03"], [ids])
@@ -14,9 +15,12 @@ import numpy as np
 import tensorflow as tf
 
 from . import tokenizers
-from .model import END, PAD, START, sampler
+from .callbacks import tensorboard as board
+from .decoding import sampler
+from .model import load_model
 from .runtime.files import read_json, write_json
 from .sources import ImageSource, TextSource
+from .tokenizers import END, PAD, START
 
 
 class Translator:
@@ -62,6 +66,21 @@ class Translator:
                                              target_tokens, title)
 
 
+def write_attention(translator, sources, ids, folder, log_dir, count):
+    """Heat maps of the first `count` translations, as PNGs in `folder` and in TensorBoard under `log_dir`; their
+    paths (none without attention)."""
+    written = []
+    for index, (source, target_ids) in enumerate(zip(sources[:count], ids[:count], strict=True)):
+        picture = translator.attention_picture(source, target_ids, title=source)
+        if picture is None:
+            return written
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"attention_{index:03d}.png"
+        board.log_image(log_dir, f"attention/{index}", picture, png_path=path)
+        written.append(path)
+    return written
+
+
 def save_shapes(folder, source, max_target_tokens):
     """The trained lengths (and picture size) beside the tokenizers, for `load_translator`."""
     write_json(folder / "shapes.json", {**source.shape(), "max_target_tokens": max_target_tokens})
@@ -69,7 +88,7 @@ def save_shapes(folder, source, max_target_tokens):
 
 def load_translator(run, decode_config):
     """The Translator of a finished run: its best model, its tokenizers and the shapes it was trained with."""
-    model = keras.saving.load_model(run.file("model.keras"), compile=False)
+    model = load_model(run.file("model.keras"))
     folder = run.file("vocabulary")
     shapes = read_json(folder / "shapes.json")
     source = (ImageSource(shapes["image_size"]) if "image_size" in shapes

@@ -1,1 +1,0 @@
-../../../../../../datasets/cutmix.py

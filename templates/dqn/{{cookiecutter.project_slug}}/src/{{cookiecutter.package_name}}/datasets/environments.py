@@ -1,1 +1,0 @@
-../../../../../../datasets/environments.py

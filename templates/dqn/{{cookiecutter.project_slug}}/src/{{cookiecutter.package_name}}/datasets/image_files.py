@@ -1,1 +1,0 @@
-../../../../../../datasets/image_files.py

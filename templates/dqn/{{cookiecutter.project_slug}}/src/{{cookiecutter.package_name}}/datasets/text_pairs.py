@@ -1,1 +1,0 @@
-../../../../../../datasets/text_pairs.py

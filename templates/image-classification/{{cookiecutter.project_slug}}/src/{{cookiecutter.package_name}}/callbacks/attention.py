@@ -1,1 +1,0 @@
-../../../../../../callbacks/attention.py

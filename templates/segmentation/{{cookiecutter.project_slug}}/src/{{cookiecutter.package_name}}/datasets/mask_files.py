@@ -1,1 +1,0 @@
-../../../../../../datasets/mask_files.py

@@ -1,1 +1,0 @@
-../../../../../../datasets/scenes.py

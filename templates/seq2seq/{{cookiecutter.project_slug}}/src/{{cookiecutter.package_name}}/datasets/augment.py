@@ -1,1 +1,0 @@
-../../../../../../datasets/augment.py

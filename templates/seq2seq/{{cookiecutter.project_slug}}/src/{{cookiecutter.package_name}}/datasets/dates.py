@@ -1,1 +1,0 @@
-../../../../../../datasets/dates.py
