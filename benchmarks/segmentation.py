@@ -52,10 +52,10 @@ def variant(precision, jit):
     # policy too), then a fresh model, compiled with the template's loss, metrics and optimizer
     setup = device.setup(precision, jit)
     if precision not in pipelines:
-        pipelines[precision] = data.training_datasets(config, splits, size)[0]
+        pipelines[precision] = data.training_batches(config, splits, size).train
     keras.utils.set_random_seed(config.train.seed)
     model = build_model(config, config.data.class_names, train.class_colours(config), size, momentum)
-    train.compile_for(model, plan_phases(config.train, config.pretrained)[0], config, class_weights, setup)
+    train.compile_for(model, plan_phases(config.train, config.pretrained)[0], config, class_weights, setup.jit_compile)
     return model, pipelines[precision]
 
 

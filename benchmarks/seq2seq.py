@@ -46,7 +46,8 @@ import_tensorflow()
 import keras
 from translator.config import load
 from translator import data, train
-from translator.model import END, PAD, build_model
+from translator.model import build_model
+from translator.tokenizers import END, PAD
 from translator.runtime import device
 from translator.runtime.phases import Phase
 from translator.runtime.seed import set_seed
@@ -86,7 +87,7 @@ for name, overrides in ARCHITECTURES.items():
     keras.utils.set_random_seed(config.train.seed)  # each model starts from the same seed, as in its own run
     models[name] = build_model(model_config.model, *vocabulary_sizes)
     train.compile_for(models[name], Phase("scratch", model_config.train.epochs, model_config.train.learning_rate),
-                      model_config, setup)
+                      model_config, setup.jit_compile)
 # seeding clears TensorFlow's kernel cache, and with it the SentencePiece models of the tokenizers: read them again
 source = data.fit_source(config, vocabulary, splits)
 target_tokenizer, _ = data.fit_target(config, vocabulary, splits)
