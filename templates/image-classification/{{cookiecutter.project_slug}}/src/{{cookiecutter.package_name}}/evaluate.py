@@ -2,9 +2,10 @@
 
 import keras
 
+from .callbacks.confusion import log_confusion_matrix
 from .data import read_test_split
 from .model import class_names_of
-from .scoring import draw_confusion, score
+from .scoring import score
 
 
 def print_metrics(metrics, class_names):
@@ -23,6 +24,6 @@ def evaluate(config, run):
     class_names = class_names_of(model)
     paths, labels = read_test_split(config, class_names)
     metrics, matrix = score(model, paths, labels, config)
-    draw_confusion(run, matrix, class_names)
+    log_confusion_matrix(run, matrix, class_names)
     print_metrics(metrics, class_names)
     return metrics

@@ -5,7 +5,7 @@ Training scores its validation split with them when it ends, and `evaluate` the 
 
 import numpy as np
 
-from .callbacks.confusion import confusion_matrix, log_confusion_matrix
+from .callbacks.confusion import confusion_matrix
 from .inference import predict_probabilities
 from .model import class_names_of
 
@@ -40,7 +40,3 @@ def score(model, paths, labels, config):
     probabilities = predict_probabilities(model, paths, config.data.batch_size)
     return metrics_from(probabilities, labels, class_names_of(model), config.evaluate.top_k)
 
-
-def draw_confusion(run, matrix, class_names):
-    """The confusion matrix as `confusion_matrix.png` in the run folder and in TensorBoard."""
-    log_confusion_matrix(run, matrix, class_names)

@@ -11,6 +11,7 @@ import keras
 
 from . import data, scoring
 from .callbacks import tensorboard as board
+from .callbacks.confusion import log_confusion_matrix
 from .model import build_model, set_trainable
 from .runtime import fitting, sizing
 from .runtime.optimizers import make_optimizer
@@ -45,6 +46,6 @@ def train(task, config, splits, session):
                         png_path=session.run.file("augmented.png"))
     final = fitting.fit(session, task, config, model, batches, plan_phases(config.train, config.pretrained))
     metrics, confusion = scoring.score(final, splits.val_paths, splits.val_labels, config)
-    scoring.draw_confusion(session.run, confusion, splits.class_names)
+    log_confusion_matrix(session.run, confusion, splits.class_names)
     print(f"finished run {session.run.path}: val accuracy {metrics['accuracy']:.3f}", flush=True)
     return metrics
