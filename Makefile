@@ -21,6 +21,7 @@ demo: $(READY)  ## bake TEMPLATE into a temporary folder, train on its sample da
 test: $(READY)  ## every test: shared code, baking through every entry point, the conformance suite
 	$(VENV)/bin/python tools/sync_shared.py --check
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 sync:  ## place the shared code into every template (per-file links)

@@ -19,9 +19,19 @@ from stable_baselines3 import DQN
 from stable_baselines3.common.callbacks import EvalCallback, StopTrainingOnRewardThreshold
 
 # rl_zoo3 2.9.2, hyperparams/dqn.yml, CartPole-v1
-ZOO = {"learning_rate": 2.3e-3, "batch_size": 64, "buffer_size": 100_000, "learning_starts": 1000, "gamma": 0.99,
-       "target_update_interval": 10, "train_freq": 256, "gradient_steps": 128, "exploration_fraction": 0.16,
-       "exploration_final_eps": 0.04, "policy_kwargs": {"net_arch": [256, 256]}}
+ZOO = {
+    "learning_rate": 2.3e-3,
+    "batch_size": 64,
+    "buffer_size": 100_000,
+    "learning_starts": 1000,
+    "gamma": 0.99,
+    "target_update_interval": 10,
+    "train_freq": 256,
+    "gradient_steps": 128,
+    "exploration_fraction": 0.16,
+    "exploration_final_eps": 0.04,
+    "policy_kwargs": {"net_arch": [256, 256]},
+}
 STEPS = 50_000
 SOLVED = 475.0
 
@@ -34,8 +44,9 @@ class Clock(StopTrainingOnRewardThreshold):
         self.started, self.evaluations = started, []
 
     def _on_step(self):
-        self.evaluations.append((self.num_timesteps, round(time.perf_counter() - self.started, 2),
-                                 float(self.parent.last_mean_reward)))
+        self.evaluations.append(
+            (self.num_timesteps, round(time.perf_counter() - self.started, 2), float(self.parent.last_mean_reward))
+        )
         return super()._on_step()
 
 
@@ -45,15 +56,32 @@ def main(seed, threads):
     agent = DQN("MlpPolicy", environment, seed=seed, device="cpu", verbose=0, **ZOO)
     started = time.perf_counter()
     clock = Clock(started)
-    evaluation = EvalCallback(gymnasium.make("CartPole-v1"), n_eval_episodes=20, eval_freq=2000, deterministic=True,
-                              callback_on_new_best=None, callback_after_eval=clock, verbose=0)
+    evaluation = EvalCallback(
+        gymnasium.make("CartPole-v1"),
+        n_eval_episodes=20,
+        eval_freq=2000,
+        deterministic=True,
+        callback_on_new_best=None,
+        callback_after_eval=clock,
+        verbose=0,
+    )
     agent.learn(total_timesteps=STEPS, callback=evaluation)
     solved = [row for row in clock.evaluations if row[2] >= SOLVED]
     best = max(row[2] for row in clock.evaluations)
-    print(json.dumps({"seed": seed, "solved": bool(solved), "env_steps": solved[0][0] if solved else None,
-                      "seconds": solved[0][1] if solved else None, "best_return": best,
-                      "total_seconds": round(time.perf_counter() - started, 2), "threads": threads,
-                      "versions": f"stable-baselines3 {stable_baselines3.__version__}, torch {torch.__version__}"}))
+    print(
+        json.dumps(
+            {
+                "seed": seed,
+                "solved": bool(solved),
+                "env_steps": solved[0][0] if solved else None,
+                "seconds": solved[0][1] if solved else None,
+                "best_return": best,
+                "total_seconds": round(time.perf_counter() - started, 2),
+                "threads": threads,
+                "versions": f"stable-baselines3 {stable_baselines3.__version__}, torch {torch.__version__}",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -14,16 +14,12 @@ median over the rounds: a slow spell hits every variant alike. Prints Markdown f
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
-
-ROOT = Path(__file__).resolve().parent.parent
+import baked
 
 MEASURE = """
 import json, statistics, sys, time
@@ -104,35 +100,43 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    output = Path(tempfile.mkdtemp(prefix="bench-"))
-    project = Path(cookiecutter(str(ROOT), directory="templates/image-classification", no_input=True,
-                                output_dir=str(output)))
+    project = baked.bake("image-classification")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(project)], check=True)
     subprocess.run([str(Path(sys.executable).parent / "image_classifier"), "sample-data"], cwd=project, check=True)
-    info = subprocess.run([str(Path(sys.executable).parent / "image_classifier"), "info"], cwd=project,
-                          capture_output=True, text=True, check=True).stdout
-    default_precision = next(line.split(":", 1)[1].split()[0] for line in info.splitlines()
-                             if line.strip().startswith("precision:"))
-    result = subprocess.run([sys.executable, "-c", MEASURE, str(args.rounds), default_precision], cwd=project,
-                            capture_output=True, text=True, env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
-    if result.returncode:
-        sys.exit(result.stderr[-3000:])
-    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    info = subprocess.run(
+        [str(Path(sys.executable).parent / "image_classifier"), "info"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    default_precision = next(
+        line.split(":", 1)[1].split()[0] for line in info.splitlines() if line.strip().startswith("precision:")
+    )
+    measured = baked.measure(
+        project, MEASURE, args.rounds, default_precision, env={**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    )
     rows = measured["rows"]
     baseline = rows[0][3]
-    print(f"{measured['train_images']} training images of {measured['image_size']} px per epoch, "
-          f"median of {args.rounds} interleaved rounds of 2 epochs; `precision: auto` is {default_precision} here\n")
+    print(
+        f"{measured['train_images']} training images of {measured['image_size']} px per epoch, "
+        f"median of {args.rounds} interleaved rounds of 2 epochs; `precision: auto` is {default_precision} here\n"
+    )
     print("| precision | XLA | input | images/s | vs float32, XLA off |")
     print("|---|---|---|---|---|")
     for precision, jit, source, speed in rows:
         print(f"| {precision} | {'on' if jit else 'off'} | {source} | {speed:.0f} | {speed / baseline:.2f}x |")
     speeds = {source: speed for precision, jit, source, speed in rows if (precision, jit) == (default_precision, False)}
     memory = speeds["in memory (augmented once)"]
-    print(f"\ninput pipeline overhead over in-memory batches: {100 * (memory / speeds['tf.data'] - 1):.1f} % with "
-          f"augmentation, {100 * (memory / speeds['tf.data, no augmentation'] - 1):.1f} % without")
+    print(
+        f"\ninput pipeline overhead over in-memory batches: {100 * (memory / speeds['tf.data'] - 1):.1f} % with "
+        f"augmentation, {100 * (memory / speeds['tf.data, no augmentation'] - 1):.1f} % without"
+    )
     step_ms = 1000 * measured["batch_size"] / memory
-    print(f"\nper batch of {measured['batch_size']}: a training step on in-memory data takes {step_ms:.1f} ms; "
-          "each default augmentation layer alone takes\n")
+    print(
+        f"\nper batch of {measured['batch_size']}: a training step on in-memory data takes {step_ms:.1f} ms; "
+        "each default augmentation layer alone takes\n"
+    )
     print("| layer | ms per batch |")
     print("|---|---|")
     for name, milliseconds in measured["augment_ms_per_batch"].items():

@@ -15,17 +15,13 @@ median over the rounds: a slow spell hits every variant alike. Prints Markdown f
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from statistics import median
 
-from cookiecutter.main import cookiecutter
-
-ROOT = Path(__file__).resolve().parent.parent
+import baked
 
 MEASURE = """
 import json, math, sys, time
@@ -41,7 +37,7 @@ from image_segmenter.runtime.phases import plan_phases
 rounds, steps = int(sys.argv[1]), int(sys.argv[2])  # steps 0: one epoch
 config = load("configs/default.yaml", [])
 splits = data.read_splits(config.data, config.train.seed)
-size = data.image_size(config.data, splits.train_images)
+size = data.image_size(config, splits)
 class_weights = data.class_weights(config, splits)
 momentum = sizing.batchnorm_momentum(math.ceil(len(splits.train_images) / config.data.batch_size))
 pipelines = {}
@@ -108,49 +104,57 @@ def machine():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=0,
-                        help="training steps timed per variant and round (default: one epoch of the sample data)")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=0,
+        help="training steps timed per variant and round (default: one epoch of the sample data)",
+    )
     args = parser.parse_args()
-    output = Path(tempfile.mkdtemp(prefix="bench-"))
-    project = Path(cookiecutter(str(ROOT), directory="templates/segmentation", no_input=True,
-                                output_dir=str(output)))
-    # The baked package is imported from its own src/ rather than `pip install -e`d: the tests reinstall
-    # image_segmenter into the shared venv from their own temporary folders, which would race with this run.
-    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": str(project / "src")}
+    project = baked.bake("segmentation")
+    env = baked.imported_from_src(project)
     cli = [sys.executable, "-m", "image_segmenter"]
     subprocess.run([*cli, "sample-data"], cwd=project, env=env, check=True)
     info = subprocess.run([*cli, "info"], cwd=project, env=env, capture_output=True, text=True, check=True).stdout
-    default_precision = next(line.split(":", 1)[1].split()[0] for line in info.splitlines()
-                             if line.strip().startswith("precision:"))
-    result = subprocess.run([sys.executable, "-c", MEASURE, str(args.rounds), str(args.steps)], cwd=project,
-                            capture_output=True, text=True, env=env)
-    if result.returncode:
-        sys.exit(result.stderr[-3000:])
-    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    default_precision = next(
+        line.split(":", 1)[1].split()[0] for line in info.splitlines() if line.strip().startswith("precision:")
+    )
+    measured = baked.measure(project, MEASURE, args.rounds, args.steps, env=env)
     rows = measured["rows"]
     images = measured["images"]
     baseline = images / median(rows[0][3])
     print(f"machine: {machine()}\n")
-    print(f"{measured['train_images']} training images of {measured['image_size']} px ({measured['epoch_images']} "
-          f"per epoch after oversampling, {measured['epoch_steps']} steps of {measured['batch_size']}); each variant "
-          f"warmed up for one epoch, then timed on {measured['steps']} steps ({images} images) per round, median of "
-          f"{args.rounds} interleaved rounds; `precision: auto` is {default_precision} here\n")
-    print("| precision | XLA | input | images/s | vs float32, XLA off, tf.data | seconds, round by round | "
-          "CPU seconds, round by round |")
+    print(
+        f"{measured['train_images']} training images of {measured['image_size']} px ({measured['epoch_images']} "
+        f"per epoch after oversampling, {measured['epoch_steps']} steps of {measured['batch_size']}); each variant "
+        f"warmed up for one epoch, then timed on {measured['steps']} steps ({images} images) per round, median of "
+        f"{args.rounds} interleaved rounds; `precision: auto` is {default_precision} here\n"
+    )
+    print(
+        "| precision | XLA | input | images/s | vs float32, XLA off, tf.data | seconds, round by round | "
+        "CPU seconds, round by round |"
+    )
     print("|---|---|---|---|---|---|---|")
     for precision, jit, source, seconds, cpu in rows:
         speed = images / median(seconds)
-        print(f"| {precision} | {'on' if jit else 'off'} | {source} | {speed:.2f} | {speed / baseline:.2f}x | "
-              f"{' '.join(f'{second:.2f}' for second in seconds)} | {' '.join(f'{second:.2f}' for second in cpu)} |")
-    pair = {source: (seconds, cpu) for precision, jit, source, seconds, cpu in rows if (precision, jit) == (
-        "float32", False)}
+        print(
+            f"| {precision} | {'on' if jit else 'off'} | {source} | {speed:.2f} | {speed / baseline:.2f}x | "
+            f"{' '.join(f'{second:.2f}' for second in seconds)} | {' '.join(f'{second:.2f}' for second in cpu)} |"
+        )
+    pair = {
+        source: (seconds, cpu)
+        for precision, jit, source, seconds, cpu in rows
+        if (precision, jit) == ("float32", False)
+    }
     (pipeline, pipeline_cpu), (memory, memory_cpu) = pair["tf.data"], pair["in memory (augmented once)"]
     per_round = ", ".join(f"{100 * (1 - m / p):.1f}" for p, m in zip(pipeline, memory, strict=True))
     paired = median([1 - m / p for p, m in zip(pipeline, memory, strict=True)])
-    print(f"\ninput pipeline overhead, 1 - in-memory time / tf.data time (float32, XLA off, same model): "
-          f"{100 * (1 - median(memory) / median(pipeline)):.1f} % from the medians; per round: {per_round} % "
-          f"(median {100 * paired:.1f} %); in CPU time, from the medians: "
-          f"{100 * (1 - median(memory_cpu) / median(pipeline_cpu)):.1f} %")
+    print(
+        f"\ninput pipeline overhead, 1 - in-memory time / tf.data time (float32, XLA off, same model): "
+        f"{100 * (1 - median(memory) / median(pipeline)):.1f} % from the medians; per round: {per_round} % "
+        f"(median {100 * paired:.1f} %); in CPU time, from the medians: "
+        f"{100 * (1 - median(memory_cpu) / median(pipeline_cpu)):.1f} %"
+    )
     print(f"\nimages the tf.data pipeline emits: {measured['input_dtype']}")
 
 

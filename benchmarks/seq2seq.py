@@ -25,18 +25,12 @@ alike. Prints Markdown for RESULTS.md.
 """
 
 import argparse
-import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from statistics import median
 
-from cookiecutter.main import cookiecutter
-
-ROOT = Path(__file__).resolve().parent.parent
+import baked
 
 MEASURE = """
 import dataclasses, json, sys, time
@@ -75,7 +69,7 @@ vocabulary_sizes = [source.tokenizer.vocabulary_size(), target_tokenizer.vocabul
 lengths = [source.max_tokens, max_target]
 train_data, _ = data.dataset(source, target_tokenizer, max_target, splits.train, config.data.batch_size,
                              shuffle=True, seed=config.train.seed)
-epoch_steps = len(train_data)
+epoch_steps = sum(1 for _ in train_data)  # bucketed batches: tf.data cannot count them ahead
 timed_data = train_data.take(steps or epoch_steps).cache()  # the same batches in every timed pass
 batches = list(timed_data)
 target_tokens = int(sum(weights.numpy().sum() for _, _, weights in batches))
@@ -141,68 +135,67 @@ print(json.dumps({
 """
 
 
-def paired_ratio(baseline_seconds, seconds):
-    """The median over rounds of the baseline's time / this time, both of the same round: a slow spell that
-    hits a whole round cancels out."""
-    return median(base / this for base, this in zip(baseline_seconds, seconds, strict=True))
-
-
-def spread(seconds):
-    return f"{median(seconds):.2f} ({min(seconds):.2f}-{max(seconds):.2f})"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=12)
-    parser.add_argument("--steps", type=int, default=24,
-                        help="training steps timed per architecture and round (0: one epoch of the sample data)")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=24,
+        help="training steps timed per architecture and round (0: one epoch of the sample data)",
+    )
     parser.add_argument("--sentences", type=int, default=256, help="validation sentences decoded per round")
     args = parser.parse_args()
     began = time.perf_counter()
-    output = Path(tempfile.mkdtemp(prefix="bench-"))
-    project = Path(cookiecutter(str(ROOT), directory="templates/seq2seq", no_input=True, output_dir=str(output)))
-    # The baked package is imported from its own src/ rather than `pip install -e`d: the tests reinstall
-    # translator into the shared venv from their own temporary folders, which would race with this run.
-    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": str(project / "src")}
+    project = baked.bake("seq2seq")
+    env = baked.imported_from_src(project)
     subprocess.run([sys.executable, "-m", "translator", "sample-data"], cwd=project, env=env, check=True)
-    result = subprocess.run([sys.executable, "-c", MEASURE, str(args.rounds), str(args.steps), str(args.sentences)],
-                            cwd=project, capture_output=True, text=True, env=env)
-    if result.returncode:
-        sys.exit(result.stderr[-3000:])
-    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    measured = baked.measure(project, MEASURE, args.rounds, args.steps, args.sentences, env=env)
     target, source = measured["target_tokens"], measured["source_tokens"]
-    print(f"{measured['train_pairs']} training pairs, batch {measured['batch_size']} ({measured['epoch_steps']} steps "
-          f"per epoch), up to {measured['lengths'][0]} source / {measured['lengths'][1]} target tokens, vocabularies "
-          f"{measured['vocabulary_sizes'][0]} / {measured['vocabulary_sizes'][1]}; `precision: auto` is "
-          f"{measured['precision']} here. Each model trained one epoch first (warm-up), then was timed on the same "
-          f"{measured['steps']} steps ({target} target and {source} source tokens) per round, median of "
-          f"{args.rounds} interleaved rounds; vs default: the median over rounds of the default's time / this "
-          f"time in the same round.\n")
-    print("| architecture | parameters | target tokens/s | source + target tokens/s | vs default | "
-          "seconds per round, median (range) | CPU seconds per round |")
+    print(
+        f"{measured['train_pairs']} training pairs, batch {measured['batch_size']} ({measured['epoch_steps']} steps "
+        f"per epoch), up to {measured['lengths'][0]} source / {measured['lengths'][1]} target tokens, vocabularies "
+        f"{measured['vocabulary_sizes'][0]} / {measured['vocabulary_sizes'][1]}; `precision: auto` is "
+        f"{measured['precision']} here. Each model trained one epoch first (warm-up), then was timed on the same "
+        f"{measured['steps']} steps ({target} target and {source} source tokens) per round, median of "
+        f"{args.rounds} interleaved rounds; vs default: the median over rounds of the default's time / this "
+        f"time in the same round.\n"
+    )
+    print(
+        "| architecture | parameters | target tokens/s | source + target tokens/s | vs default | "
+        "seconds per round, median (range) | CPU seconds per round |"
+    )
     print("|---|---|---|---|---|---|---|")
     default = measured["training"][0]["seconds"]
     for row in measured["training"]:
         seconds = median(row["seconds"])
-        print(f"| {row['architecture']} | {row['parameters']:,} | {target / seconds:.0f} | "
-              f"{(source + target) / seconds:.0f} | {paired_ratio(default, row['seconds']):.2f}x | "
-              f"{spread(row['seconds'])} | {median(row['cpu_seconds']):.2f} |")
+        print(
+            f"| {row['architecture']} | {row['parameters']:,} | {target / seconds:.0f} | "
+            f"{(source + target) / seconds:.0f} | {baked.paired_ratio(default, row['seconds']):.2f}x | "
+            f"{baked.spread(row['seconds'])} | {median(row['cpu_seconds']):.2f} |"
+        )
     sentences = measured["sentences"]
-    print(f"\n{sentences} validation sentences through `Translator.translate` in batches of {measured['batch_size']}, "
-          f"beam width {measured['beam_width']}, at most {measured['max_target']} target tokens; median of "
-          f"{args.rounds} interleaved rounds after one untimed pass; vs greedy paired by round as above. Tokens "
-          f"(END counted) and exact matches are those of the untimed pass.\n")
-    print("| model | decoding | sentences/s | ms/sentence | vs greedy | seconds per round, median (range) | "
-          "CPU seconds per round | emitted tokens/sentence | ended with END | exact match |")
+    print(
+        f"\n{sentences} validation sentences through `Translator.translate` in batches of {measured['batch_size']}, "
+        f"beam width {measured['beam_width']}, at most {measured['max_target']} target tokens; median of "
+        f"{args.rounds} interleaved rounds after one untimed pass; vs greedy paired by round as above. Tokens "
+        f"(END counted) and exact matches are those of the untimed pass.\n"
+    )
+    print(
+        "| model | decoding | sentences/s | ms/sentence | vs greedy | seconds per round, median (range) | "
+        "CPU seconds per round | emitted tokens/sentence | ended with END | exact match |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     greedy = {}
     for row in measured["decoding"]:
         seconds = median(row["seconds"])
         greedy.setdefault(row["model"], row["seconds"])
-        print(f"| {row['model']} | {row['strategy']} | {sentences / seconds:.1f} | {1000 * seconds / sentences:.1f} | "
-              f"{paired_ratio(greedy[row['model']], row['seconds']):.2f}x | {spread(row['seconds'])} | "
-              f"{median(row['cpu_seconds']):.2f} | {row['emitted_tokens'] / sentences:.1f} | "
-              f"{row['ended']}/{sentences} | {row['exact'] / sentences:.3f} |")
+        print(
+            f"| {row['model']} | {row['strategy']} | {sentences / seconds:.1f} | {1000 * seconds / sentences:.1f} | "
+            f"{baked.paired_ratio(greedy[row['model']], row['seconds']):.2f}x | {baked.spread(row['seconds'])} | "
+            f"{median(row['cpu_seconds']):.2f} | {row['emitted_tokens'] / sentences:.1f} | "
+            f"{row['ended']}/{sentences} | {row['exact'] / sentences:.3f} |"
+        )
     print(f"\n{time.perf_counter() - began:.0f} s for the whole command")
 
 

@@ -9,8 +9,9 @@ def confusion_matrix(labels, predictions, num_classes):
     """`matrix[true, predicted]` counts; labels outside `[0, num_classes)` (ignored pixels) count nowhere."""
     labels, predictions = np.asarray(labels).ravel(), np.asarray(predictions).ravel()
     kept = (labels >= 0) & (labels < num_classes)
-    return np.bincount(labels[kept] * num_classes + predictions[kept],
-                       minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+    return np.bincount(labels[kept] * num_classes + predictions[kept], minlength=num_classes * num_classes).reshape(
+        num_classes, num_classes
+    )
 
 
 def overlap_scores(matrix, class_names):
@@ -56,13 +57,12 @@ def confusion_figure(matrix, class_names, normalise_rows=False):
     axes.set_ylabel("true")
     for (row, column), count in np.ndenumerate(matrix):
         colour = "white" if count > matrix.max() / 2 else "black"
-        axes.text(column, row, f"{count:.2f}" if normalise_rows else str(count), ha="center", va="center",
-                  color=colour)
+        axes.text(column, row, f"{count:.2f}" if normalise_rows else str(count), ha="center", va="center", color=colour)
     axes.set_title("confusion matrix" + (" (share of each true class)" if normalise_rows else ""))
     return figure
 
 
 def log_confusion_matrix(run, matrix, class_names, normalise_rows=False):
-    """`confusion_matrix.png` in the run folder and the same image in TensorBoard's evaluation log."""
+    """`confusion_matrix.png` in the run folder and the same image in TensorBoard."""
     image = board.figure_to_image(confusion_figure(matrix, class_names, normalise_rows))
-    board.log_image(run.logs / "evaluation", "confusion_matrix", image, png_path=run.file("confusion_matrix.png"))
+    board.log_image(run.logs, "confusion_matrix", image, png_path=run.file("confusion_matrix.png"))

@@ -1,8 +1,11 @@
 """`history.csv` that stays one row per epoch across kills and resumes, from `fit` or from a loop of its own."""
 
 import csv
+import io
 
 import keras
+
+from ..runtime.files import write_text
 
 
 def csv_logger(path, epochs_done):
@@ -22,8 +25,10 @@ def keep_epochs_before(path, epochs_done):
         if rows:
             header, body = rows[0], rows[1:]
             kept = [row for row in body if row and int(row[0]) < epochs_done]
-            with open(path, "w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle).writerows([header, *kept])
+            if len(kept) < len(body):
+                text = io.StringIO(newline="")
+                csv.writer(text).writerows([header, *kept])
+                write_text(path, text.getvalue())  # atomically: a second kill here keeps the rows
 
 
 def append_row(path, row):

@@ -63,5 +63,5 @@ class GeneralizationGapWarning(keras.callbacks.Callback):
         )
         self.warnings.append(message)
         print(message, flush=True)
-        with tf.summary.create_file_writer(f"{self.log_dir}/validation").as_default():
+        with tf.summary.create_file_writer(self.log_dir).as_default():
             tf.summary.text("generalization_gap_warning", message, step=epoch)

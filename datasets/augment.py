@@ -58,8 +58,9 @@ def image_pipeline(config, seed=None):
     if config.zoom > 0:
         steps.append(keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=seed, **PIXELS))
     if getattr(config, "rand_augment", False):
-        steps.append(keras.layers.RandAugment(value_range=(0, 255), factor=config.rand_augment_magnitude, seed=seed,
-                                              **PIXELS))
+        steps.append(
+            keras.layers.RandAugment(value_range=(0, 255), factor=config.rand_augment_magnitude, seed=seed, **PIXELS)
+        )
     jitter = {
         "brightness_factor": config.brightness,
         "contrast_factor": config.contrast,
@@ -67,8 +68,11 @@ def image_pipeline(config, seed=None):
         "hue_factor": config.hue,
     }
     if any(jitter.values()):
-        steps.append(keras.layers.RandomColorJitter(
-            value_range=(0, 255), seed=seed, **PIXELS, **{key: value or None for key, value in jitter.items()}))
+        steps.append(
+            keras.layers.RandomColorJitter(
+                value_range=(0, 255), seed=seed, **PIXELS, **{key: value or None for key, value in jitter.items()}
+            )
+        )
     return keras.layers.Pipeline(steps) if steps else None
 
 
@@ -80,8 +84,11 @@ def batch_mixer(config, seed=None):
 
     from .cutmix import PixelExactCutMix
 
-    layer = (keras.layers.MixUp(alpha=config.mix_alpha, seed=seed, **PIXELS) if config.mix == "mixup"
-             else PixelExactCutMix(factor=1.0, seed=seed, **PIXELS))
+    layer = (
+        keras.layers.MixUp(alpha=config.mix_alpha, seed=seed, **PIXELS)
+        if config.mix == "mixup"
+        else PixelExactCutMix(factor=1.0, seed=seed, **PIXELS)
+    )
 
     def mix(images, labels):
         mixed = layer({"images": images, "labels": labels})

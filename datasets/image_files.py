@@ -6,6 +6,7 @@ checked for unreadable files, and turned into tf.data by `decode_dataset`.
 """
 
 import csv
+import io
 import random
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -41,13 +42,12 @@ def read_csv(csv_path, class_names=None):
     if not csv_path.is_file():
         raise UserError(f"CSV file {csv_path} not found: set data.csv to a file of path,label rows")
     rows = []
-    with open(csv_path, newline="", encoding="utf-8") as handle:
-        for number, row in enumerate(csv.reader(handle), start=1):
-            if not row or (number == 1 and [cell.strip().lower() for cell in row[:2]] == ["path", "label"]):
-                continue
-            if len(row) != 2:
-                raise UserError(f"{csv_path} line {number}: expected 2 fields (path,label), found {len(row)}")
-            rows.append((number, row[0].strip(), row[1].strip()))
+    for number, row in enumerate(csv.reader(io.StringIO(_read_utf8(csv_path), newline="")), start=1):
+        if not row or (number == 1 and [cell.strip().lower() for cell in row[:2]] == ["path", "label"]):
+            continue
+        if len(row) != 2:
+            raise UserError(f"{csv_path} line {number}: expected 2 fields (path,label), found {len(row)}")
+        rows.append((number, row[0].strip(), row[1].strip()))
     if not rows:
         raise UserError(f"{csv_path} holds no path,label rows")
     names = class_names or sorted({label for _, _, label in rows})
@@ -62,13 +62,26 @@ def read_csv(csv_path, class_names=None):
     return paths, labels, names
 
 
+def _read_utf8(path):
+    """The text of a UTF-8 file; any other encoding is a `UserError` naming the first line that is not UTF-8."""
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")  # the byte-order mark Excel's "CSV UTF-8" starts with
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise UserError(
+            f"{path} line {line} is not UTF-8 (byte 0x{raw[error.start]:02x}): re-save the file with UTF-8 encoding "
+            '(in Excel: "CSV UTF-8")'
+        ) from None
+
+
 def check_images(paths):
     """Raises a `UserError` listing every file that is missing or not a readable image."""
 
     def problem(path):
         try:
             with Image.open(path) as image:
-                image.verify()
+                image.load()  # decodes it: verify() passes a truncated JPEG that tf.data then fails on
             return None
         except FileNotFoundError:
             return f"{path} (missing)"

@@ -29,23 +29,26 @@ def image_dataset(paths, labels, image_size, batch_size, training, seed, augment
     runs after the cache, so every epoch sees new random transforms. `augment` maps an image batch.
     """
     dataset = tf.data.Dataset.from_tensor_slices((list(paths), list(labels)))
-    dataset = dataset.map(lambda path, label: (decode_image(path, image_size), label), num_parallel_calls=AUTOTUNE,
-                          deterministic=True)
+    dataset = dataset.map(
+        lambda path, label: (decode_image(path, image_size), label), num_parallel_calls=AUTOTUNE, deterministic=True
+    )
     if cache:
         dataset = dataset.cache()
     if training:
         dataset = dataset.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=False)
     if training and augment is not None:
-        dataset = dataset.map(lambda images, label: (augment(images, training=True), label),
-                              num_parallel_calls=AUTOTUNE)
+        dataset = dataset.map(
+            lambda images, label: (augment(images, training=True), label), num_parallel_calls=AUTOTUNE
+        )
     return dataset.prefetch(AUTOTUNE)
 
 
 def class_lookup(encoding):
     """A table from mask keys (`MaskEncoding.pixel_keys`) to class indices; -1 elsewhere."""
-    initializer = tf.lookup.KeyValueTensorInitializer(tf.constant(encoding.class_keys(), tf.int64),
-                                                      tf.range(encoding.num_classes, dtype=tf.int32))
+    initializer = tf.lookup.KeyValueTensorInitializer(
+        tf.constant(encoding.class_keys(), tf.int64), tf.range(encoding.num_classes, dtype=tf.int32)
+    )
     return tf.lookup.StaticHashTable(initializer, default_value=-1)
 
 
@@ -67,8 +70,9 @@ def _mask_keys(path, encoding):
         return encoding.pixel_keys(np.asarray(mask.convert("RGB") if encoding.colours else mask))[..., None]
 
 
-def segmentation_dataset(image_paths, mask_paths, encoding, image_size, batch_size, training, seed, augment=None,
-                         cache=True, repeats=None):
+def segmentation_dataset(
+    image_paths, mask_paths, encoding, image_size, batch_size, training, seed, augment=None, cache=True, repeats=None
+):
     """Image and mask files -> batches of `(images float32 0-255, masks int32 (h, w, 1), -1 ignored)`.
 
     `augment` is a Keras 3 preprocessing pipeline: it receives `{"images", "segmentation_masks"}` and
@@ -78,9 +82,15 @@ def segmentation_dataset(image_paths, mask_paths, encoding, image_size, batch_si
     lookup = class_lookup(encoding)
     counts = list(repeats) if repeats is not None else [1] * len(image_paths)
     dataset = tf.data.Dataset.from_tensor_slices((list(image_paths), list(mask_paths), tf.constant(counts, tf.int64)))
-    dataset = dataset.map(lambda image, mask, count: (decode_image(image, image_size),
-                                                      decode_mask(mask, image_size, encoding, lookup), count),
-                          num_parallel_calls=AUTOTUNE, deterministic=True)
+    dataset = dataset.map(
+        lambda image, mask, count: (
+            decode_image(image, image_size),
+            decode_mask(mask, image_size, encoding, lookup),
+            count,
+        ),
+        num_parallel_calls=AUTOTUNE,
+        deterministic=True,
+    )
     if cache:
         dataset = dataset.cache()
     dataset = dataset.flat_map(lambda image, mask, count: tf.data.Dataset.from_tensors((image, mask)).repeat(count))

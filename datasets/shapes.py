@@ -15,8 +15,16 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 SHAPES = ("circle", "square", "triangle", "cross", "star", "ring")
-MORE_SHAPES = ("pentagon", "hexagon", "diamond", "four_point_star", "square_outline", "triangle_outline",
-               "semicircle", "arrow")
+MORE_SHAPES = (
+    "pentagon",
+    "hexagon",
+    "diamond",
+    "four_point_star",
+    "square_outline",
+    "triangle_outline",
+    "semicircle",
+    "arrow",
+)
 
 
 def _polygon(center, radius, corners, rotation, inner=None):
@@ -25,7 +33,7 @@ def _polygon(center, radius, corners, rotation, inner=None):
     steps = corners * 2 if inner else corners
     for index in range(steps):
         angle = rotation + 2 * math.pi * index / steps
-        length = (inner if inner and index % 2 else radius)
+        length = inner if inner and index % 2 else radius
         points.append((center[0] + length * math.cos(angle), center[1] + length * math.sin(angle)))
     return points
 
@@ -66,8 +74,12 @@ def draw_shape(draw, kind, center, radius, rotation, fill):
             draw.polygon(_turned(center, rotation + turn, [(-r, -arm), (r, -arm), (r, arm), (-r, arm)]), fill=fill)
     elif kind == "arrow":
         shaft, head = r * 0.25, r * 0.6
-        draw.polygon(_turned(center, rotation, [(-r, -shaft), (0, -shaft), (0, -head), (r, 0), (0, head),
-                                                (0, shaft), (-r, shaft)]), fill=fill)
+        draw.polygon(
+            _turned(
+                center, rotation, [(-r, -shaft), (0, -shaft), (0, -head), (r, 0), (0, head), (0, shaft), (-r, shaft)]
+            ),
+            fill=fill,
+        )
     else:
         raise ValueError(f"unknown shape {kind!r}; known: {', '.join(SHAPES + MORE_SHAPES)}")
 

@@ -78,10 +78,12 @@ def build_application(name, input_tensor, weights):
         if weights == "imagenet" and ("URL fetch failure" in str(error) or "urlopen" in str(error).lower()):
             raise UserError(
                 f"could not download the ImageNet weights of {name} ({error}). Offline? Set model.weights=none to "
-                f"train from scratch, or model.weights=<path> to a local weights file") from None
+                f"train from scratch, or model.weights=<path> to a local weights file"
+            ) from None
         if weights not in (None, "imagenet"):
-            raise UserError(f"model.weights {weights}: not weights of {name} without its top "
-                            f"({type(error).__name__}: {error})") from None
+            raise UserError(
+                f"model.weights {weights}: not weights of {name} without its top ({type(error).__name__}: {error})"
+            ) from None
         raise
 
 

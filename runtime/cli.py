@@ -5,7 +5,8 @@
     evaluate RUN         task.evaluate(config, run), then RUN/metrics.json
     predict RUN INPUT..  task.predict(config, run, inputs, output, args)
     export RUN           task.export(config, run, formats)
-    summary              task.example_model(config, size): each layer's output shape and parameters
+    summary [RUN]        each layer's output shape and parameters: of RUN's trained model (task.load_model(run)),
+                         or, without RUN, of the model the config builds (task.example_model(config, size))
     info                 versions, devices, and the strategy, precision and XLA `train` would use
 
 Each handler checks its config and inputs first, then loads TensorFlow, quietly unless `--verbose` is given,
@@ -18,7 +19,7 @@ import argparse
 from pathlib import Path
 
 from . import quiet, rundir
-from .errors import exit_on_user_error
+from .errors import UserError, exit_on_user_error
 from .exports import FORMATS as EXPORT_FORMATS
 from .files import write_json
 
@@ -42,20 +43,29 @@ def train(task, args):
 
 def evaluate(task, args):
     run = rundir.open_run(args.run)
+    rundir.trained_model(run)
     config = task.load_config(run.config_file, args.overrides)
     load_tensorflow(args)
+    from . import progress
+
+    progress.use(config.train.progress)
     write_json(run.metrics, task.evaluate(config, run))
 
 
 def predict(task, args):
     run = rundir.open_run(args.run)
+    rundir.trained_model(run)
     config = task.load_config(run.config_file)
     load_tensorflow(args)
+    from . import progress
+
+    progress.use(config.train.progress)
     task.predict(config, run, args.inputs, args.output or run.file("predictions"), args)
 
 
 def export(task, args):
     run = rundir.open_run(args.run)
+    rundir.trained_model(run)
     config = task.load_config(run.config_file)
     formats = [name.strip() for name in args.format.split(",") if name.strip()]
     load_tensorflow(args)
@@ -63,14 +73,68 @@ def export(task, args):
 
 
 def summary(task, args):
-    config = task.load_config(args.config, args.overrides)
-    load_tensorflow(args)
-    model = task.example_model(config, getattr(args, task.summary_size[0]))
-    print(f"{'layer':<28} {'output shape':<24} {'parameters':>12}")
-    for layer in model.layers:
-        shape = tuple(layer.output.shape) if hasattr(layer, "output") else None
-        print(f"{layer.name:<28} {str(shape):<24} {layer.count_params():>12,}")
-    print(f"{'total':<53} {model.count_params():>12,}")
+    run_path, overrides = run_and_overrides(args.run_or_overrides)
+    if run_path is None:
+        config = task.load_config(args.config, overrides)
+        load_tensorflow(args)
+        model = task.example_model(config, getattr(args, task.summary_size[0]))
+    else:
+        if overrides:
+            raise UserError(f"summary {run_path} describes the run's trained model as it is: leave out {overrides[0]}")
+        run = rundir.open_run(run_path)
+        rundir.trained_model(run)
+        load_tensorflow(args)
+        model = task.load_model(run)
+    rows = [("layer", "output shape", "parameters")]
+    rows += [(layer.name, shape_text(output_shapes(layer)), f"{layer.count_params():,}") for layer in model.layers]
+    rows.append(("total", "", f"{model.count_params():,}"))
+    name_width, shape_width, count_width = (max(len(row[column]) for row in rows) for column in range(3))
+    for name, shape, count in rows:
+        print(f"{name:<{name_width}}  {shape:<{shape_width}}  {count:>{count_width}}")
+
+
+def run_and_overrides(items):
+    """`(run folder or None, overrides)` of summary's arguments: a first argument without `=` is a run folder."""
+    if items and "=" not in items[0]:
+        return Path(items[0]), items[1:]
+    return None, items
+
+
+def output_shapes(layer):
+    """The shape of what `layer` outputs, or a structure of shapes when it outputs several; None when unknown.
+
+    A functional model's layer keeps its output tensors. A subclassed model's layer (seq2seq's) keeps only the shapes
+    it was built on, from a stand-in batch: its output shape is computed from those, with every axis but the last,
+    which follow the input (batch, length, picture size), shown as None.
+    """
+    import keras
+
+    try:
+        return keras.tree.map_structure(lambda tensor: tuple(tensor.shape), layer.output)
+    except AttributeError:  # never called on symbolic inputs: not a functional model's layer
+        pass
+    built_on = layer.get_build_config() or {}  # empty for a layer that builds nothing, such as Dropout
+    try:
+        if "input_shape" in built_on:
+            shapes = layer.compute_output_shape(built_on["input_shape"])
+        elif "shapes_dict" in built_on:
+            shapes = layer.compute_output_shape(**built_on["shapes_dict"])
+        else:
+            return None
+    except (NotImplementedError, TypeError, ValueError):  # cannot, or not from those (keras-hub's TransformerDecoder)
+        return None
+    return keras.tree.map_shape_structure(lambda shape: (None,) * (len(shape) - 1) + tuple(shape[-1:]), shapes)
+
+
+def shape_text(shapes):
+    """`(None, 32)`, or several shapes as `[(None, 32), (None, 16)]`; `?` when unknown."""
+    if shapes is None:
+        return "?"
+    if isinstance(shapes, dict):
+        shapes = list(shapes.values())
+    if all(size is None or isinstance(size, int) for size in shapes):
+        return str(tuple(shapes))
+    return "[" + ", ".join(shape_text(shape) for shape in shapes) + "]"
 
 
 def info(task, args):
@@ -103,7 +167,8 @@ def parser_for(task):
         return sub
 
     verb("sample-data", sample_data, task.help["sample-data"]).add_argument(
-        "directory", nargs="?", default="data/sample", help="where to write (default: %(default)s)")
+        "directory", nargs="?", default="data/sample", help="where to write (default: %(default)s)"
+    )
     config_arguments(verb("train", train, "train; resumes the run if it exists and did not finish"))
     evaluating = verb("evaluate", evaluate, task.help["evaluate"])
     run_argument(evaluating)
@@ -115,10 +180,25 @@ def parser_for(task):
     task.add_predict_arguments(predicting)
     exporting = verb("export", export, task.help["export"])
     run_argument(exporting)
-    exporting.add_argument("--format", default=task.export_formats,
-                           help=f"comma-separated, from {','.join(EXPORT_FORMATS)} (default: %(default)s)")
-    summarising = verb("summary", summary, "each layer's output shape and parameters")
-    config_arguments(summarising)
+    exporting.add_argument(
+        "--format",
+        default=task.export_formats,
+        help=f"comma-separated, from {','.join(EXPORT_FORMATS)} (default: %(default)s)",
+    )
+    summarising = verb(
+        "summary",
+        summary,
+        "each layer's output shape and parameters, of a run's trained model or, "
+        "without a run, of the model the config builds",
+    )
+    summarising.add_argument("--config", default="configs/default.yaml", help="YAML config file (default: %(default)s)")
+    summarising.add_argument(
+        "run_or_overrides",
+        nargs="*",
+        metavar="RUN | key=value",
+        help="a run folder, e.g. runs/20250101-120000, whose trained model to describe; or config overrides of the "
+        "model to plan",
+    )
     flag, meaning, default = task.summary_size
     summarising.add_argument(f"--{flag}", type=int, default=default, help=f"{meaning} (default: %(default)s)")
     config_arguments(verb("info", info, "versions, devices, and the strategy/precision/XLA train would use"))

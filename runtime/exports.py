@@ -33,10 +33,11 @@ def check_formats(formats):
     unknown = [name for name in formats if name not in FORMATS]
     if unknown:
         raise UserError(f"--format {','.join(unknown)} not supported: choose from {','.join(FORMATS)}")
-    missing = [CONVERTERS[name] for name in formats if name in CONVERTERS and not importlib.util.find_spec(
-        CONVERTERS[name])]
+    missing = [
+        CONVERTERS[name] for name in formats if name in CONVERTERS and not importlib.util.find_spec(CONVERTERS[name])
+    ]
     if missing:
-        raise UserError(f"--format needs {', '.join(missing)}: pip install -e \".[export]\"")
+        raise UserError(f'--format needs {", ".join(missing)}: pip install -e ".[export]"')
 
 
 def inference_model(model, example=None):
@@ -118,8 +119,19 @@ def run_portable(folder, images):
     images = np.asarray(images)
     with tempfile.TemporaryDirectory() as scratch:
         np.save(Path(scratch) / "images.npy", images.astype(np.float32) if images.dtype.kind == "f" else images)
-        result = subprocess.run([sys.executable, "-c", _PORTABLE_RUN, str(folder), str(Path(scratch) / "images.npy"),
-                                 str(Path(scratch) / "outputs.npz")], capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _PORTABLE_RUN,
+                str(folder),
+                str(Path(scratch) / "images.npy"),
+                str(Path(scratch) / "outputs.npz"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"the exported models failed in onnxruntime or LiteRT:\n{result.stderr[-3000:]}")
         with np.load(Path(scratch) / "outputs.npz") as outputs:

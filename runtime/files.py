@@ -3,7 +3,10 @@
 import contextlib
 import json
 import os
+import re
 from pathlib import Path
+
+TEMPORARY_NAME = re.compile(r"\.tmp-(\d+)-")
 
 
 @contextlib.contextmanager
@@ -14,7 +17,7 @@ def atomic_path(path):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")  # the pid: `remove_abandoned` knows its writer
     try:
         yield temporary
         if temporary.is_file():
@@ -28,7 +31,7 @@ def atomic_path(path):
 
 def write_text(path, text):
     with atomic_path(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_text(text, encoding="utf-8", newline="")  # as given: csv rows keep their \r\n
 
 
 def write_json(path, data):
@@ -37,3 +40,25 @@ def write_json(path, data):
 
 def read_json(path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def remove_abandoned(folder):
+    """Removes the temporary files under `folder` whose writer process is gone: a kill in mid-write leaves one, which
+    may be as big as a model. Returns how many bytes that freed."""
+    freed = 0
+    for path in Path(folder).rglob(".tmp-*"):
+        match = TEMPORARY_NAME.match(path.name)
+        if match and path.is_file() and not _alive(int(match.group(1))):
+            freed += path.stat().st_size
+            path.unlink(missing_ok=True)
+    return freed
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

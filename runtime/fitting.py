@@ -6,7 +6,9 @@
 The phases of `runtime/phases.py` left after the run's last checkpoint run in order, so a killed run goes on in
 the right phase at the right epoch. Each phase is compiled by `task.compile`; every epoch is validated, with
 BatchNorm statistics re-estimated first, a warning when training and validation part ways, the CSV history,
-TensorBoard, the best checkpoint and the resumable one. The best model is saved as the run's `model.keras`.
+TensorBoard (with the learning rate of each step), the best checkpoint and the resumable one. The learning rate
+follows `train.schedule` (`runtime/optimizers.py`) within each phase. The best model is saved as the run's
+`model.keras`.
 """
 
 import dataclasses
@@ -14,9 +16,11 @@ from typing import Any, Optional
 
 import keras
 
-from ..callbacks import batchnorm, checkpoint, history, monitoring
+from ..callbacks import batchnorm, checkpoint, history, learning_rate, monitoring
 from ..callbacks import tensorboard as board
+from . import progress
 from .files import atomic_path
+from .optimizers import phase_learning_rate
 from .phases import remaining_phases
 
 
@@ -39,23 +43,44 @@ class FitData:
 
 def shared_callbacks(session, task, config, data, phase, phase_start):
     """BatchNorm re-estimated before validation, throughput, NaN guard, the train/validation gap warning, the CSV
-    history, TensorBoard, the best checkpoint by `val_<task.monitor>`, the resumable one, and early stopping when
-    `train.early_stopping_patience` asks for it."""
+    history, TensorBoard with the learning rate of every step, the learning rate halved on a plateau when
+    `train.schedule` asks for it, the best checkpoint by `val_<task.monitor>`, the resumable one, and early stopping
+    when `train.early_stopping_patience` asks for it."""
     run, monitor = session.run, task.monitor
-    callbacks = [
+    patience = []  # counts of epochs without a gain, which the resumable checkpoint carries across a resume
+    if config.train.schedule == "plateau":
+        patience.append(
+            keras.callbacks.ReduceLROnPlateau(
+                f"val_{monitor}",
+                mode="max",
+                factor=0.5,
+                patience=config.train.plateau_patience,
+                min_delta=config.train.min_delta,
+                verbose=0,
+            )
+        )
+    if config.train.early_stopping_patience > 0:
+        patience.append(
+            keras.callbacks.EarlyStopping(
+                f"val_{monitor}",
+                mode="max",
+                patience=config.train.early_stopping_patience,
+                min_delta=config.train.min_delta,
+            )
+        )
+    return [
         batchnorm.BatchNormCalibration(data.train, batches=task.calibration_batches),
         monitoring.Throughput(data.examples),
+        progress.EpochLines(),
         keras.callbacks.TerminateOnNaN(),
         monitoring.GeneralizationGapWarning(run.logs, task.gap_metric or monitor),
         history.csv_logger(run.history, session.epochs_done),
-        board.tensorboard(run.logs, config.train.profile_batches),
+        board.tensorboard(run.logs, config.train.profile_batches, data.train.element_spec[0]),
+        learning_rate.LearningRateLogger(run.logs),
+        *patience,  # before the checkpoint, which saves the learning rate they halve and their counts
         checkpoint.BestModelCheckpoint(run.checkpoints / "best.keras", monitor=f"val_{monitor}", mode="max"),
-        checkpoint.ResumableCheckpoint(run.checkpoints, phase=phase.name, phase_start=phase_start),
+        checkpoint.ResumableCheckpoint(run.checkpoints, phase=phase.name, phase_start=phase_start, patience=patience),
     ]
-    if config.train.early_stopping_patience > 0:
-        callbacks.append(keras.callbacks.EarlyStopping(f"val_{monitor}", mode="max",
-                                                       patience=config.train.early_stopping_patience))
-    return callbacks
 
 
 def fit(session, task, config, model, data, plan, callbacks=()):
@@ -69,13 +94,30 @@ def fit(session, task, config, model, data, plan, callbacks=()):
     for phase, start in remaining_phases(plan, state):
         done = session.epochs_done
         start = done if start is None else start
+        if config.train.schedule == "cosine":  # the schedule's length is counted in optimizer steps
+            phase = dataclasses.replace(
+                phase, learning_rate=phase_learning_rate(config.train, phase, steps_per_epoch(data.train))
+            )
         with session.setup.strategy.scope():
             task.compile(model, phase, config, data, session.setup.jit_compile)
-        model.fit(data.train, validation_data=data.val, initial_epoch=done, epochs=start + phase.epochs, verbose=2,
-                  callbacks=[*callbacks, *shared_callbacks(session, task, config, data, phase, start)],
-                  class_weight=data.class_weight)
+        model.fit(
+            data.train,
+            validation_data=data.val,
+            initial_epoch=done,
+            epochs=start + phase.epochs,
+            shuffle=False,  # the tf.data pipeline shuffles; Keras' default True only warns that it cannot
+            verbose=progress.verbosity(),
+            callbacks=[*callbacks, *shared_callbacks(session, task, config, data, phase, start)],
+            class_weight=data.class_weight,
+        )
     best = session.run.checkpoints / "best.keras"
     final = keras.saving.load_model(best) if best.is_file() else model
     with atomic_path(session.run.file("model.keras")) as temporary:
         final.save(temporary)
     return final
+
+
+def steps_per_epoch(batches):
+    """Batches in one epoch of `batches`: its cardinality, or, when the pipeline cannot know it, one pass counted."""
+    known = int(batches.cardinality())
+    return known if known >= 0 else sum(1 for _ in batches)

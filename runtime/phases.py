@@ -31,6 +31,6 @@ def remaining_phases(plan, state):
     if not state:
         return [(phase, None) for phase in plan]
     current = [phase.name for phase in plan].index(state["phase"])
-    later = [(phase, None) for phase in plan[current + 1:]]
+    later = [(phase, None) for phase in plan[current + 1 :]]
     finished = state["stopped_early"] or state["epochs_done"] >= state["phase_start"] + plan[current].epochs
     return later if finished else [(plan[current], state["phase_start"])] + later

@@ -5,13 +5,15 @@ its `metrics.json`. Without an explicit name, the newest unfinished run with the
 so rerunning the command that was killed continues it.
 """
 
+import contextlib
 import datetime
 import json
+import shutil
 from pathlib import Path
 
 from . import config as config_lib
 from .errors import UserError
-from .files import write_text
+from .files import remove_abandoned, write_text
 
 
 class Run:
@@ -37,8 +39,23 @@ class Run:
         return self.path / name
 
 
+@contextlib.contextmanager
+def run_folder(runs_root, config_dict, name=None):
+    """Yields `(run, resumed)` as `prepare_run` does. A run folder made here that ends in a `UserError` before its
+    first checkpoint (a config the model cannot build, say) is removed again, so no empty run waits to be resumed."""
+    existed = bool(name) and (Path(runs_root) / name).exists()  # a folder of the user's, named as the run
+    run, resumed = prepare_run(runs_root, config_dict, name)
+    try:
+        yield run, resumed
+    except UserError:
+        if not resumed and not existed and not any(run.checkpoints.iterdir()):
+            shutil.rmtree(run.path, ignore_errors=True)
+        raise
+
+
 def prepare_run(runs_root, config_dict, name=None):
-    """Returns `(run, resumed)`: the run to train in, creating it when nothing resumes."""
+    """Returns `(run, resumed)`: the run to train in, creating it when nothing resumes. Temporary files that killed
+    writers left in it are removed."""
     runs_root = Path(runs_root)
     if name:
         run = Run(runs_root / name)
@@ -57,7 +74,20 @@ def prepare_run(runs_root, config_dict, name=None):
         folder.mkdir(parents=True, exist_ok=True)
     if not resumed:
         write_text(run.config_file, config_lib.dump_yaml(config_dict))
+    freed = remove_abandoned(run.path)
+    if freed:
+        print(f"removed {freed / 1e6:.1f} MB of files that killed writes left in {run.path}", flush=True)
     return run, resumed
+
+
+def changed_settings(run, config_dict):
+    """`key saved -> now` for each setting of `config_dict` that differs from the run's saved config."""
+    saved, now = config_lib.flatten(run.saved_config()), config_lib.flatten(config_dict)
+    return [
+        f"{key} {saved.get(key)} -> {now.get(key)}"
+        for key in sorted(saved.keys() | now.keys())
+        if saved.get(key) != now.get(key)
+    ]
 
 
 def open_run(path):
@@ -66,6 +96,24 @@ def open_run(path):
     if not run.config_file.is_file():
         raise UserError(f"{run.path} is not a run folder (no config.yaml): pass a folder under runs/")
     return run
+
+
+def trained_model(run):
+    """The path of the run's `model.keras`, which `train` writes at its end; a run killed before is a `UserError`
+    that says how to finish it."""
+    path = run.file("model.keras")
+    if path.is_file():
+        return path
+    try:
+        stopped = f"after epoch {json.loads((run.checkpoints / 'state.json').read_text())['epochs_done']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        stopped = "before its end"
+    best = run.checkpoints / "best.keras"
+    keep = f", or load its best model so far, {best}, with keras.saving.load_model" if best.is_file() else ""
+    raise UserError(
+        f"{run.path} has no model.keras: its training stopped {stopped}; run train with its settings "
+        f"(train --config {run.config_file} run.name={run.name}) to finish it{keep}"
+    )
 
 
 def _unfinished_run_with_config(runs_root, config_dict):

@@ -14,8 +14,14 @@ from pathlib import Path
 from typing import Literal, Union
 
 # The pretrained CNNs `backbones.APPLICATIONS` builds, named here for configs, which load before Keras does.
-APPLICATION_BACKBONES = ("mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_v2_b0", "resnet50", "vgg16",
-                         "convnext_tiny")
+APPLICATION_BACKBONES = (
+    "mobilenet_v3_small",
+    "mobilenet_v3_large",
+    "efficientnet_v2_b0",
+    "resnet50",
+    "vgg16",
+    "convnext_tiny",
+)
 
 
 @dataclasses.dataclass
@@ -23,16 +29,29 @@ class Train:
     epochs: int = 30
     learning_rate: float = 0.001
     optimizer: Literal["adam", "adamw", "sgd"] = "adam"
+    # constant | cosine: warm-up, then cosine decay to 0 over each phase | plateau: halved when validation stalls
+    schedule: Literal["constant", "cosine", "plateau"] = "constant"
+    warmup_epochs: float = 0.0  # cosine: epochs of linear warm-up to learning_rate at the start of each phase
+    plateau_patience: int = 3  # plateau: epochs without a gain in the validation metric before halving
     early_stopping_patience: int = 0  # epochs without a gain in the validation metric before stopping; 0: off
+    min_delta: float = 0.0  # a validation gain below this counts as none, for early stopping and plateau
     seed: int = 42
     deterministic: bool = False  # true: a rerun repeats bit for bit on the same machine, slower
     precision: Literal["auto", "float32", "mixed_float16", "mixed_bfloat16"] = "auto"
     jit_compile: Union[bool, Literal["auto"]] = "auto"
     profile_batches: list[int] = dataclasses.field(default_factory=list)  # e.g. [10, 20]: TensorBoard profile
+    # auto: a bar in a terminal, a plain line every 30 s in a pipe; or bar, lines, epochs (a line per epoch)
+    progress: Literal["auto", "bar", "lines", "epochs"] = "auto"
 
     def validate(self):
         if self.epochs < 1:
             raise ValueError(f"train.epochs is {self.epochs}, expected 1 or more")
+        if self.warmup_epochs < 0 or (self.warmup_epochs and self.schedule != "cosine"):
+            raise ValueError(f"train.warmup_epochs is {self.warmup_epochs}: 0, or more with train.schedule cosine")
+        if self.min_delta < 0:
+            raise ValueError(f"train.min_delta is {self.min_delta}, expected 0 or more")
+        if self.plateau_patience < 1:
+            raise ValueError(f"train.plateau_patience is {self.plateau_patience}, expected 1 or more")
         if self.profile_batches and len(self.profile_batches) != 2:
             raise ValueError(f"train.profile_batches is {self.profile_batches}, expected [first, last] or []")
 

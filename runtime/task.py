@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # training imports TensorFlow, which importing a task must no
     from .training import Session
 
 VERBS_WITH_HELP = ("sample-data", "evaluate", "predict", "export")
+# How a `fit` template trains, as its HParams row shows it after the model's knobs (`Task.hparams`).
+TRAINING_KNOBS = ("train.learning_rate", "train.schedule", "train.warmup_epochs", "train.optimizer", "train.epochs")
 
 
 class Task:
@@ -47,6 +49,12 @@ class Task:
             says what predict's INPUT arguments are.
         summary_size: `(flag, meaning, default)` of the size `summary` builds its example model for.
         export_formats: `export`'s default `--format`.
+        hparams: the knobs that TensorBoard's HParams dashboard shows for each run, as flattened config keys
+            ("model.units", "train.learning_rate"), in the order a person reads them: model size, learning rate
+            and schedule, epochs, batch size, then the data; a key the config lacks is left out.
+        scores: what the dashboard shows after the knobs, the field's metric first: names of final metrics (keys
+            of `metrics.json`: "accuracy"; one the run lacks stays empty), then scalar tags whose last value counts,
+            such as validation curves ("epoch_val_loss"), which one click on a row draws.
     """
 
     name: str
@@ -54,6 +62,8 @@ class Task:
     help: dict[str, str]
     summary_size: tuple[str, str, int] = ("classes", "number of classes", 6)
     export_formats: str = "keras,tf_saved_model"
+    hparams: tuple[str, ...] = ()
+    scores: tuple[str, ...] = ()
 
     def __init_subclass__(cls, abstract=False, **kwargs):
         """`class MyTask(Task)` must define every method marked abstract below; `abstract=True` defers that to
@@ -64,8 +74,10 @@ class Task:
         missing = [name for name in ("name", "description", "help") if not hasattr(cls, name)]
         missing += [name for name in dir(cls) if getattr(getattr(cls, name), "__isabstractmethod__", False)]
         if missing:
-            raise TypeError(f"{cls.__module__}.{cls.__name__} does not define {', '.join(missing)}, which the "
-                            f"shared runner needs (see runtime/task.py)")
+            raise TypeError(
+                f"{cls.__module__}.{cls.__name__} does not define {', '.join(missing)}, which the "
+                f"shared runner needs (see runtime/task.py)"
+            )
         absent = [verb for verb in VERBS_WITH_HELP if verb not in cls.help]
         if absent:
             raise TypeError(f"{cls.__module__}.{cls.__name__}.help has no line for {', '.join(absent)}")
@@ -107,6 +119,13 @@ class Task:
     @abc.abstractmethod
     def example_model(self, config: Any, size: int) -> Any:
         """The model `config` builds, for `size` (classes, vocabulary, ...: see `summary_size`), for `summary`."""
+
+    def load_model(self, run: Run) -> Any:
+        """The run's trained model, `model.keras`, uncompiled, for `summary RUN`. A template whose model holds layers
+        of its own loads it through the module that registers them."""
+        import keras
+
+        return keras.saving.load_model(run.file("model.keras"), compile=False)
 
     def add_predict_arguments(self, parser: argparse.ArgumentParser) -> None:
         """Flags of this template's `predict` (none by default); `predict` reads them from `args`."""

@@ -1,10 +1,12 @@
 """`train`'s bookkeeping, the same for every template: the template's recipe (`Task.train`) runs inside it.
 
     devices, precision, XLA, seeds -> the task reads and checks its data -> the run folder (new, or the unfinished
-    one to resume) -> the recipe -> the run's knobs and metrics to TensorBoard's HParams -> metrics.json
+    one to resume, its newest checkpoint checked) -> the recipe -> the run's knobs and metrics to TensorBoard's
+    HParams -> metrics.json
 
 `metrics.json` is written last and only here (and by `evaluate`): a run folder that has it is finished, so a
-killed run, which never wrote it, resumes when the same command runs again.
+killed run, which never wrote it, resumes when the same command runs again. A resume whose config no longer fits
+the checkpoint ends in one line that names the settings that changed.
 """
 
 import dataclasses
@@ -12,7 +14,8 @@ import dataclasses
 from ..callbacks import checkpoint
 from ..callbacks import tensorboard as board
 from . import config as config_lib
-from . import device, rundir
+from . import device, progress, rundir
+from .errors import UserError
 from .files import write_json
 from .seed import set_seed
 
@@ -33,18 +36,31 @@ class Session:
 
     def announce(self, details):
         """The first line of a run: where it starts, and what it trains on (`details`)."""
-        print(f"{'resuming' if self.resumed else 'starting'} run {self.run.path} at epoch {self.epochs_done + 1}: "
-              f"{details}", flush=True)
+        print(
+            f"{'resuming' if self.resumed else 'starting'} run {self.run.path} at epoch {self.epochs_done + 1}: "
+            f"{details}",
+            flush=True,
+        )
 
 
 def train(task, config):
     """The `train` verb: runs `task`'s recipe in a run folder; returns `(run, metrics)`."""
+    progress.use(config.train.progress)
     setup = device.setup(config.train.precision, config.train.jit_compile)
     set_seed(config.train.seed, config.train.deterministic)
     data = task.read_data(config)
     config_dict = config_lib.to_dict(config)
-    run, resumed = rundir.prepare_run(config.run.dir, config_dict, config.run.name or None)
-    metrics = task.train(config, data, Session(run, resumed, setup))
-    board.log_hparams(run.logs, config_lib.flatten(config_dict), metrics)
+    with rundir.run_folder(config.run.dir, config_dict, config.run.name or None) as (run, resumed):
+        if resumed:
+            checkpoint.recover(run.checkpoints)
+        try:
+            metrics = task.train(config, data, Session(run, resumed, setup))
+        except checkpoint.CheckpointMismatch as error:
+            changes = "; ".join(rundir.changed_settings(run, config_dict)) or "no setting"
+            raise UserError(
+                f"{error}: the settings differ from the run's ({changes}); resume with the run's own settings "
+                f"({run.config_file}), or pass run.name=<new name> to train this config as a new run"
+            ) from None
+    board.log_hparams(run.logs, run.path.name, task.hparams, config_lib.flatten(config_dict), metrics, task.scores)
     write_json(run.metrics, metrics)
     return run, metrics

@@ -27,8 +27,10 @@ def isolated_env(home):
         "HOME": str(home),
         "COOKIECUTTER_CONFIG": str(config),
         "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
     }
 
 
@@ -50,8 +52,9 @@ def ok(result):
 def linked_shared_files(template, root=REPO):
     """The shared files template `template` links (relative paths such as runtime/config.py): what it imports."""
     package = root / "templates" / template / "{{cookiecutter.project_slug}}" / "src" / "{{cookiecutter.package_name}}"
-    return sorted(path.relative_to(package) for folder in SHARED for path in (package / folder).rglob("*.py")
-                  if path.is_symlink())
+    return sorted(
+        path.relative_to(package) for folder in SHARED for path in (package / folder).rglob("*.py") if path.is_symlink()
+    )
 
 
 def assert_shared_code_copied(package_dir, source=REPO, template=TEMPLATE.name):
@@ -63,8 +66,12 @@ def assert_shared_code_copied(package_dir, source=REPO, template=TEMPLATE.name):
         copied = package_dir / relative
         assert copied.is_file() and not copied.is_symlink(), f"{copied} is missing or a symlink"
         assert copied.read_bytes() == (source / relative).read_bytes(), f"{copied} differs from {relative}"
-    shipped = sorted(path.relative_to(package_dir) for folder in SHARED for path in (package_dir / folder).rglob("*")
-                     if path.is_file() and "__pycache__" not in path.parts)
+    shipped = sorted(
+        path.relative_to(package_dir)
+        for folder in SHARED
+        for path in (package_dir / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
     assert shipped == expected, "the project ships shared files its template does not use"
 
 

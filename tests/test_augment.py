@@ -38,11 +38,20 @@ def test_horizontal_flip_mirrors_or_keeps_each_image():
     assert any(mirrored) and any(kept)
 
 
-@pytest.mark.parametrize("knobs", [
-    {"flip": "vertical"}, {"rotation": 0.2}, {"zoom": 0.3}, {"brightness": 0.5}, {"contrast": 0.5},
-    {"saturation": 0.5}, {"hue": 0.5}, {"rand_augment": True},
-    {"flip": "horizontal_and_vertical", "rotation": 0.05, "zoom": 0.1, "brightness": 0.1, "contrast": 0.1},
-])
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"flip": "vertical"},
+        {"rotation": 0.2},
+        {"zoom": 0.3},
+        {"brightness": 0.5},
+        {"contrast": 0.5},
+        {"saturation": 0.5},
+        {"hue": 0.5},
+        {"rand_augment": True},
+        {"flip": "horizontal_and_vertical", "rotation": 0.05, "zoom": 0.1, "brightness": 0.1, "contrast": 0.1},
+    ],
+)
 def test_each_transform_changes_images_and_keeps_shape_and_range(knobs):
     images = batch(count=8)
     out = augment(images, **knobs)
@@ -84,20 +93,23 @@ def scenes_with_masks(count=8, size=48):
     for mask in masks:
         for k in (1, 2, 3):
             top, left = rng.integers(0, size - 16, 2)
-            mask[top:top + 16, left:left + rng.integers(8, 16)] = k
+            mask[top : top + 16, left : left + rng.integers(8, 16)] = k
     return PALETTE[masks[..., 0].astype(int)], masks
 
 
 PALETTE = np.array([[30, 30, 30], [240, 40, 40], [40, 240, 40], [40, 40, 240]], dtype="float32")
 
 
-@pytest.mark.parametrize(("knobs", "window", "aligned"), [
-    ({"flip": "horizontal_and_vertical"}, 3, 1.0),
-    ({"rotation": 0.1}, 3, 0.999),
-    ({"zoom": 0.2}, 3, 0.999),
-    # chained, the image is resampled twice (blurring over two pixels) and the mask may drift by one
-    ({"flip": "horizontal_and_vertical", "rotation": 0.1, "zoom": 0.2}, 5, 0.995),
-])
+@pytest.mark.parametrize(
+    ("knobs", "window", "aligned"),
+    [
+        ({"flip": "horizontal_and_vertical"}, 3, 1.0),
+        ({"rotation": 0.1}, 3, 0.999),
+        ({"zoom": 0.2}, 3, 0.999),
+        # chained, the image is resampled twice (blurring over two pixels) and the mask may drift by one
+        ({"flip": "horizontal_and_vertical", "rotation": 0.1, "zoom": 0.2}, 5, 0.995),
+    ],
+)
 def test_geometric_transforms_move_masks_with_their_images_pixel_by_pixel(knobs, window, aligned):
     images, masks = scenes_with_masks()
     pipeline = image_pipeline(dataclasses.replace(OFF, **knobs), seed=2)

@@ -44,15 +44,18 @@ def test_file_and_overrides_become_typed_dataclasses(config_file):
     assert config.train == Train(epochs=3, learning_rate=0.01, size=64, blocks=[Block(4, "valid")], mixed=True)
 
 
-@pytest.mark.parametrize("override, message", [
-    ("train.epoks=3", "unknown key train.epoks; did you mean train.epochs?"),
-    ("train.epochs=3.5", "train.epochs is 3.5, expected a whole number"),
-    ("train.size=big", "train.size is 'big', expected a whole number or one of 'auto'"),
-    ("train.blocks=[{padding: full}]", "train.blocks[0].padding is 'full', expected one of 'same', 'valid'"),
-    ("train.mixed=maybe", "train.mixed is 'maybe', expected true or false"),
-    ("train.epochs=0", "train.epochs is 0, expected 1 or more"),
-    ("train", "must look like section.key=value"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("train.epoks=3", "unknown key train.epoks; did you mean train.epochs?"),
+        ("train.epochs=3.5", "train.epochs is 3.5, expected a whole number"),
+        ("train.size=big", "train.size is 'big', expected a whole number or one of 'auto'"),
+        ("train.blocks=[{padding: full}]", "train.blocks[0].padding is 'full', expected one of 'same', 'valid'"),
+        ("train.mixed=maybe", "train.mixed is 'maybe', expected true or false"),
+        ("train.epochs=0", "train.epochs is 0, expected 1 or more"),
+        ("train", "must look like section.key=value"),
+    ],
+)
 def test_mistakes_are_named(config_file, override, message):
     with pytest.raises(UserError) as error:
         load_config(Config, config_file, [override])

@@ -1,24 +1,26 @@
 """The contract every template meets (ARCHITECTURE.md), run against every template unchanged.
 
-For each `templates/<task>/` the suite bakes the project with defaults, installs it, runs its own
-tests, then drives the verbs as a user would: sample-data, train, evaluate, predict, export; reloads
-the export in a fresh process and compares its answers with `predict`'s; kills a training run after
+For each `templates/<task>/` the suite bakes the project with defaults, installs it as its README says
+(`make install`: a virtual environment of its own, from its own pyproject.toml), runs its CI workflow's steps
+(`make lint`, `make test`), then drives the verbs as a user would: sample-data, train, evaluate, predict,
+export; reloads the export in a fresh process and compares its answers with `predict`'s; kills a training run after
 its first epoch and checks the rerun resumes at the next epoch; and feeds a bad config value and a
 corrupt data file, which must end in one clear line and exit status 2. The template supplies only
 `conformance.yaml`: tiny-run overrides, predict inputs and the bad-input cases.
 
 A template whose bake-time answers change its code and dependencies (the DQN template's `engine`) lists them
-as `variants` there: each variant is baked with its answers, installed with its own dependencies into a
-virtual environment of its own, and put through the same suite.
+as `variants` there: each variant is baked with its answers and put through the same suite.
 """
 
+import contextlib
 import csv
 import json
 import os
 import signal
+import socket
 import subprocess
-import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +31,6 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(path.name for path in (ROOT / "templates").iterdir() if (path / "conformance.yaml").is_file())
-BIN = Path(sys.executable).parent
 
 
 def cases():
@@ -51,7 +52,7 @@ pytestmark = pytest.mark.slow
 class Project:
     """A baked, installed project, the virtual environment it is installed in, and the way to run its script."""
 
-    def __init__(self, path, spec, bin_dir=BIN):
+    def __init__(self, path, spec, bin_dir):
         self.path = path
         self.spec = spec
         self.bin = bin_dir
@@ -59,10 +60,18 @@ class Project:
         self.script = str(bin_dir / path.name)
 
     def run(self, *args, check=True, timeout=600):
-        result = subprocess.run([self.script, *args], cwd=self.path, capture_output=True, text=True, timeout=timeout,
-                                env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
+        result = subprocess.run(
+            [self.script, *args],
+            cwd=self.path,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+        )
         if check and result.returncode != 0:
             pytest.fail(f"{' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+        for noise in ("\b", "\r", "\x1b[", "LOG("):  # a pipe gets plain lines, and no C++ library's log
+            assert noise not in result.stdout + result.stderr, f"{args[0]} printed {noise!r} into a pipe"
         return result
 
     def runs(self):
@@ -80,23 +89,39 @@ def project(request, tmp_path_factory):
     output = tmp_path_factory.mktemp(request.param)
     settings = output / "cookiecutter.yaml"  # keeps the user's ~/.cookiecutter_replay untouched
     settings.write_text(f"cookiecutters_dir: {output / 'cookiecutters'}\nreplay_dir: {output / 'replay'}\n")
-    path = Path(cookiecutter(str(ROOT), directory=f"templates/{name}", no_input=True, output_dir=str(output),
-                             config_file=str(settings), extra_context=answers.get("context", {})))
-    if variant:
-        project = Project(path, spec, own_environment(path, output / "venv", answers.get("extras", ["dev"])))
-    else:  # the repository's environment has every template's dependencies
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(path)], check=True)
-        project = Project(path, spec)
+    path = Path(
+        cookiecutter(
+            str(ROOT),
+            directory=f"templates/{name}",
+            no_input=True,
+            output_dir=str(output),
+            config_file=str(settings),
+            extra_context=answers.get("context", {}),
+        )
+    )
+    make(path, "install", timeout=1800)  # as its README says: a .venv of its own, from its own pyproject.toml
+    project = Project(path, spec, path / ".venv" / "bin")
     project.run("sample-data")
     return project
 
 
-def own_environment(path, venv, extras):
-    """A new virtual environment with the project installed from its own dependencies and `extras`: its bin/."""
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-e", f"{path}[{','.join(extras)}]"], check=True, timeout=1800)
-    return venv / "bin"
+def make(path, *args, timeout):
+    """`make ARGS` in the project, with no GPU: fails the test with the output when it does not succeed."""
+    return run_shell(path, " ".join(["make", *args]), timeout)
+
+
+def run_shell(path, command, timeout):
+    result = subprocess.run(
+        ["bash", "-c", command],
+        cwd=path,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+    )
+    if result.returncode != 0:
+        pytest.fail(f"{command} exited {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -118,20 +143,29 @@ def text_files(root):
 def test_bakes_clean(project):
     for path, text in text_files(project.path / "src"):
         assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
-    for name in ("README.md", "pyproject.toml", "Makefile", "configs/default.yaml", ".gitignore",
-                 ".pre-commit-config.yaml", ".github/workflows/ci.yml"):
+    for name in (
+        "README.md",
+        "pyproject.toml",
+        "Makefile",
+        "configs/default.yaml",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".github/workflows/ci.yml",
+    ):
         assert (project.path / name).is_file(), name
     package = project.path / "src" / project.path.name
     for module in ("cli.py", "task.py", "config.py", "data.py", "model.py", "runtime"):
         assert (package / module).exists(), module
-    lint = subprocess.run([str(project.bin / "ruff"), "check", "."], cwd=project.path, capture_output=True, text=True)
-    assert lint.returncode == 0, lint.stdout
 
 
-def test_own_tests_pass(project):
-    result = subprocess.run([project.python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project.path,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+def test_its_ci_steps_pass_as_on_the_first_push(project):
+    """The steps of the project's own workflow, in order, as GitHub would run them: they lint, check the formatting
+    and run its tests with what `make install` installed, so a green run here is a green first push."""
+    workflow = yaml.safe_load((project.path / ".github" / "workflows" / "ci.yml").read_text())
+    steps = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    assert {"make lint", "make test"} <= set(steps), steps
+    for command in steps:
+        run_shell(project.path, command, timeout=1800)
 
 
 def test_info_names_strategy_precision_and_xla(project):
@@ -158,6 +192,105 @@ def test_evaluate_writes_metrics(project, trained):
     metrics = json.loads((run / "metrics.json").read_text())
     assert all(isinstance(value, (int, float)) for value in metrics.values())
     assert project.spec["metric"] in out
+
+
+def test_tensorboard_shows_each_run_once_with_its_curves_pictures_graph_and_hparams(project, trained):
+    """`tensorboard --logdir runs`, started as a user would on the finished run and asked through its HTTP API: each
+    run folder is one TensorBoard run, named by the folder, holding the loss, the field's metric, the learning rate,
+    the pictures and the model's graph; the HParams dashboard has one row named by the folder, with the knobs the
+    template registers as columns in its order, the field's metric the first score."""
+    run, _ = trained
+    with tensorboard_server(project) as answer:
+        expected = f"{run.name}/logs"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # TensorBoard loads the event files after it answers
+            experiment = answer("/data/plugin/hparams/experiment", {"experimentName": ""})
+            scalars = answer("/data/plugin/scalars/tags").get(expected, {})
+            if experiment.get("hparamInfos") and f"final/{project.spec['metric']}" in scalars:
+                break
+            time.sleep(1)
+        shown = [name for name in answer("/data/runs") if name.split("/")[0] == run.name]
+        assert shown == [expected], "the run folder is one TensorBoard run, not one per kind of summary"
+
+        field = project.spec["metric"]
+        assert f"final/{field}" in scalars and any(tag.endswith("loss") for tag in scalars), sorted(scalars)
+        if "epoch_loss" in scalars:  # Keras fit: the training and validation curves, drawn in one chart
+            assert {"epoch_val_loss", f"epoch_val_{field}", "epoch_learning_rate"} <= set(scalars), sorted(scalars)
+            charts = answer("/data/plugin/custom_scalars/layout")["category"][0]["chart"]
+            assert {"title": "loss", "multiline": {"tag": ["^epoch_(val_)?loss$"]}} in charts
+        else:  # a loop of its own (DQN): the loss of its updates, per environment step
+            assert {"train/loss", "eval/mean_return"} <= set(scalars), sorted(scalars)
+        assert answer("/data/plugin/images/tags").get(expected), "no pictures in the run"
+        assert answer("/data/plugin/graphs/info").get(expected, {}).get("run_graph"), "no model graph"
+
+        knobs, scores = registered_hparams(project)
+        config = flat(yaml.safe_load((run / "config.yaml").read_text()))
+        assert 0 < len(knobs) < len(config) / 2, "register the knobs that matter, not every config key"
+        columns = [info["displayName"] for info in experiment["hparamInfos"]]
+        assert columns == [knob for knob in knobs if knob in config]
+        measures = [info["name"]["tag"] for info in experiment["metricInfos"]]
+        assert [tag.removeprefix("final/") for tag in measures] == scores and measures[0] == f"final/{field}"
+        assert set(measures) <= set(scalars), "a registered score TensorBoard has no values of"
+        statuses = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
+        request = {"experimentName": "", "allowedStatuses": statuses, "startIndex": 0, "sliceSize": 100}
+        groups = answer("/data/plugin/hparams/session_groups", request)["sessionGroups"]
+        sessions = {group["name"]: [session["name"] for session in group["sessions"]] for group in groups}
+        assert sessions.get(run.name) == [expected], sessions
+
+
+def registered_hparams(project):
+    """`(hparams, scores)` the project's `Task` registers for TensorBoard's HParams dashboard."""
+    package = project.path.name
+    code = (
+        f"import json\nfrom {package} import cli\nfrom {package}.runtime.task import Task\n"
+        f"[task] = [value for value in vars(cli).values() if isinstance(value, type) and issubclass(value, Task)]\n"
+        "print(json.dumps([task.hparams, task.scores]))"
+    )
+    result = subprocess.run([project.python, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def flat(config, prefix=""):
+    """`{"a": {"b": 1}}` -> `{"a.b": 1}`."""
+    found = {}
+    for key, value in config.items():
+        found.update(flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value})
+    return found
+
+
+@contextlib.contextmanager
+def tensorboard_server(project):
+    """`tensorboard --logdir runs` from the project's environment on a free port; yields `answer(path, body=None)`,
+    the JSON of a GET (or, with `body`, a POST) of `path`. The server is stopped on leaving."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(project.bin / "tensorboard"), "--logdir", "runs", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=project.path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answer(path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                answer("/data/runs")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "tensorboard did not start"
+                time.sleep(0.5)
+        yield answer
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def predictions(project, run):
@@ -199,8 +332,14 @@ else:  # one batch: of the files' bytes, or of the inputs themselves as strings
 plain = lambda v: v.decode() if isinstance(v, bytes) else v.tolist() if isinstance(v, np.ndarray) else float(v)
 print(json.dumps({{key: [plain(value) for value in values] for key, values in served.items()}}))
 """
-    fresh = subprocess.run([project.python, "-c", reload], cwd=project.path, capture_output=True, text=True,
-                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
+    fresh = subprocess.run(
+        [project.python, "-c", reload],
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        timeout=300,
+    )
     assert fresh.returncode == 0, fresh.stderr[-3000:]
     served = json.loads(fresh.stdout.strip().splitlines()[-1])
     table_folder = (run / project.spec["predictions_csv"]).parent
@@ -218,25 +357,134 @@ print(json.dumps({{key: [plain(value) for value in values] for key, values in se
             assert served[output_key] == pytest.approx([float(value) for value in expected], abs=1e-4)
 
 
-def test_killed_run_resumes_at_the_next_epoch(project):
-    args = [project.script, "train", *project.spec["resume_overrides"], "run.name=killed"]
-    state = project.path / "runs" / "killed" / "checkpoints" / "state.json"
+def test_summary_of_a_run_describes_its_trained_model(project, trained):
+    """`summary RUN` lists the layers of the run's own model.keras, as Keras loads it in the project's environment,
+    and its total is that model's parameter count; a run without model.keras is one clear line."""
+    run, _ = trained
+    rows = [line.split() for line in project.run("summary", str(run)).stdout.splitlines()]
+    load = (
+        f"import importlib, json, keras; importlib.import_module('{project.path.name}.model')  # its own layers\n"
+        f"model = keras.saving.load_model('{run / 'model.keras'}', compile=False)\n"
+        "print(json.dumps([[layer.name for layer in model.layers], model.count_params()]))"
+    )
+    fresh = subprocess.run(
+        [project.python, "-c", load],
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""},
+        timeout=300,
+    )
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    names, total = json.loads(fresh.stdout.strip().splitlines()[-1])
+    assert rows[0] == ["layer", "output", "shape", "parameters"]
+    assert [row[0] for row in rows[1:-1]] == names
+    assert rows[-1][0] == "total" and int(rows[-1][-1].replace(",", "")) == total
+    assert all(row[1] != "None" for row in rows[1:-1]), "a layer without its output shape"
+    unfinished = project.path / "runs" / "summary-unfinished"
+    unfinished.mkdir()
+    (unfinished / "config.yaml").write_bytes((run / "config.yaml").read_bytes())
+    assert_one_clear_line(project.run("summary", str(unfinished), check=False), "has no model.keras")
+
+
+def killed_run(project, name, ready):
+    """Starts `train` with the resume overrides as run `name` and kills it once `ready(checkpoints folder)` holds: the
+    run folder of a run killed in mid-training. The run is paused while `ready` is checked again, so the files it
+    saw are the files the kill leaves."""
+    args = [project.script, "train", *project.spec["resume_overrides"], f"run.name={name}"]
+    checkpoints = project.path / "runs" / name / "checkpoints"
     process = subprocess.Popen(args, cwd=project.path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
-    while not state.is_file() and process.poll() is None and time.monotonic() < deadline:
+    while process.poll() is None and time.monotonic() < deadline:
+        if ready(checkpoints):
+            process.send_signal(signal.SIGSTOP)
+            if ready(checkpoints):
+                break
+            process.send_signal(signal.SIGCONT)
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert state.is_file(), "training ended or timed out before its first checkpoint"
-    done = json.loads(state.read_text())["epochs_done"]
-    assert not (project.path / "runs" / "killed" / "metrics.json").exists(), "finished before the kill"
+    assert ready(checkpoints), "training ended or timed out before the checkpoints it waited for"
+    assert not (checkpoints.parent / "metrics.json").exists(), "finished before the kill"
+    return checkpoints.parent
 
+
+def state_in(checkpoints, name="state.json"):
+    """The state file `name` in `checkpoints` as JSON, or None while there is none."""
+    try:
+        return json.loads((checkpoints / name).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def one_checkpoint(checkpoints):
+    return state_in(checkpoints) is not None
+
+
+def two_checkpoints(checkpoints):
+    """The newest checkpoint and a different one before it (while a third is written, both name the second)."""
+    newest, previous = state_in(checkpoints), state_in(checkpoints, "state.previous.json")
+    return newest is not None and previous is not None and newest["files"] != previous["files"]
+
+
+def epochs_in_history(run):
+    with open(run / "history.csv", newline="") as handle:
+        return [int(row["epoch"]) for row in csv.DictReader(handle)]
+
+
+def total_epochs(project):
+    return int(next(o for o in project.spec["resume_overrides"] if o.startswith("train.epochs=")).split("=")[1])
+
+
+def test_killed_run_resumes_at_the_next_epoch(project):
+    run = killed_run(project, "killed", one_checkpoint)
+    done = json.loads((run / "checkpoints" / "state.json").read_text())["epochs_done"]
     result = project.run("train", *project.spec["resume_overrides"], "run.name=killed")
     assert f"resuming run runs/killed at epoch {done + 1}" in result.stdout
-    total = int(next(o for o in project.spec["resume_overrides"] if o.startswith("train.epochs=")).split("=")[1])
-    with open(project.path / "runs" / "killed" / "history.csv", newline="") as handle:
-        assert [int(row["epoch"]) for row in csv.DictReader(handle)] == list(range(total))
-    assert (project.path / "runs" / "killed" / "metrics.json").is_file()
+    assert epochs_in_history(run) == list(range(total_epochs(project)))
+    assert (run / "metrics.json").is_file()
+    assert not list(run.rglob(".tmp-*")), "a killed write's temporary file is still there"
+
+
+def test_a_damaged_checkpoint_is_named_and_the_run_resumes_from_the_one_before(project):
+    run = killed_run(project, "damaged", two_checkpoints)
+    state = json.loads((run / "checkpoints" / "state.json").read_text())
+    damaged = run / "checkpoints" / next(iter(state["files"]))  # the weights, or the DQN agent
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    result = project.run("train", *project.spec["resume_overrides"], "run.name=damaged")
+    assert f"resuming run runs/damaged at epoch {state['epochs_done']}" in result.stdout
+    (line,) = [line for line in result.stderr.splitlines() if damaged.name in line]
+    assert line.startswith(f"warning: checkpoint file {damaged.relative_to(project.path)} is damaged"), line
+    assert epochs_in_history(run) == list(range(total_epochs(project)))
+
+
+def files_of(run):
+    return {path: path.read_bytes() for path in run.rglob("*") if path.is_file() and ".tmp-" not in path.name}
+
+
+def unchanged(before, run):
+    """Every file `before` held is still there, byte for byte (a failed command may add none of its own but logs)."""
+    after = files_of(run)
+    return [str(path) for path, data in before.items() if after.get(path) != data]
+
+
+def test_failures_on_a_killed_run_are_one_line_each_and_keep_its_files(project):
+    run = killed_run(project, "unfinished", one_checkpoint)
+    before = files_of(run)
+    for verb, *args in (["evaluate"], ["predict", *project.spec["predict_inputs"]], ["export"]):
+        assert_one_clear_line(project.run(verb, str(run), *args, check=False), "has no model.keras")
+    changed = project.spec["changed_model"]
+    result = project.run("train", *project.spec["resume_overrides"], changed, "run.name=unfinished", check=False)
+    assert_one_clear_line(result, changed.split("=")[0])
+    assert unchanged(before, run) == []
+
+    for name in ("state.json", "state.previous.json"):  # the second exists only if a second epoch ended
+        if (run / "checkpoints" / name).is_file():
+            (run / "checkpoints" / name).write_text("{")
+    before = files_of(run)
+    result = project.run("train", *project.spec["resume_overrides"], "run.name=unfinished", check=False)
+    assert_one_clear_line(result, "cannot resume")
+    assert unchanged(before, run) == []
 
 
 def assert_one_clear_line(result, must_mention):

@@ -7,7 +7,9 @@ from shared.runtime.device import describe, installed_versions
 
 def test_installed_versions_names_only_what_is_installed_in_the_order_given():
     assert installed_versions(["no-such-distribution", "keras", "gymnasium"]) == {
-        "keras": keras.__version__, "gymnasium": gymnasium.__version__}
+        "keras": keras.__version__,
+        "gymnasium": gymnasium.__version__,
+    }
 
 
 def test_info_lists_gymnasium_beside_tensorflow_and_keras():

@@ -37,8 +37,16 @@ def package(request, tmp_path):
     template, context = request.param
     settings = tmp_path / "cookiecutter.yaml"
     settings.write_text(f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n")
-    project = Path(cookiecutter(str(ROOT), directory=f"templates/{template}", no_input=True, extra_context=context,
-                                output_dir=str(tmp_path / "out"), config_file=str(settings)))
+    project = Path(
+        cookiecutter(
+            str(ROOT),
+            directory=f"templates/{template}",
+            no_input=True,
+            extra_context=context,
+            output_dir=str(tmp_path / "out"),
+            config_file=str(settings),
+        )
+    )
     return project / "src" / project.name, project.name
 
 

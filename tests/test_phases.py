@@ -36,10 +36,12 @@ def test_confusion_matrix_counts_true_rows_against_predicted_columns_and_skips_i
 
 def test_overlap_scores_by_hand():
     # true rows, predicted columns, pixels:      background  road  car  boat
-    matrix = [[50, 2, 0, 0],   # background      TP 50, FP 1 + 3, FN 2:  IoU 50/56, Dice 100/106
-              [1, 8, 1, 0],    # road            TP 8,  FP 2,     FN 2:  IoU 8/12,  Dice 16/20
-              [3, 0, 5, 0],    # car             TP 5,  FP 1,     FN 3:  IoU 5/9,   Dice 10/14
-              [0, 0, 0, 0]]    # boat: in neither labels nor predictions, so out of the means
+    matrix = [
+        [50, 2, 0, 0],  # background      TP 50, FP 1 + 3, FN 2:  IoU 50/56, Dice 100/106
+        [1, 8, 1, 0],  # road            TP 8,  FP 2,     FN 2:  IoU 8/12,  Dice 16/20
+        [3, 0, 5, 0],  # car             TP 5,  FP 1,     FN 3:  IoU 5/9,   Dice 10/14
+        [0, 0, 0, 0],
+    ]  # boat: in neither labels nor predictions, so out of the means
     scores = overlap_scores(matrix, ["background", "road", "car", "boat"])
     assert scores["iou_background"] == pytest.approx(50 / 56)
     assert scores["iou_road"] == pytest.approx(8 / 12)

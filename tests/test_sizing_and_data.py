@@ -15,7 +15,7 @@ from shared.runtime.errors import UserError
 def test_batchnorm_momentum_converges_within_an_epoch():
     for steps in (5, 20, 100):
         momentum = sizing.batchnorm_momentum(steps)
-        assert momentum ** steps == pytest.approx(0.05, rel=1e-6)
+        assert momentum**steps == pytest.approx(0.05, rel=1e-6)
     assert sizing.batchnorm_momentum(100_000) == 0.99
     assert sizing.batchnorm_momentum(1) == 0.5
 

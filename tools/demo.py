@@ -1,6 +1,6 @@
 """`make demo`: bakes a template into a temporary folder, trains it on its sample data, prints the metric.
 
-    python tools/demo.py image-classification
+python tools/demo.py image-classification
 """
 
 import json

@@ -30,8 +30,12 @@ def modules_of(package_dir, folders=None):
     """`{module name: path}` of every Python file under `package_dir` (or only under its sub-folders `folders`)."""
     package_dir = Path(package_dir)
     roots = [package_dir / folder for folder in folders] if folders else [package_dir]
-    return {module_name(path, package_dir): path for root in roots for path in sorted(root.rglob("*.py"))
-            if "__pycache__" not in path.parts}
+    return {
+        module_name(path, package_dir): path
+        for root in roots
+        for path in sorted(root.rglob("*.py"))
+        if "__pycache__" not in path.parts
+    }
 
 
 def imported_names(text):
@@ -48,12 +52,12 @@ def resolve(importer, is_package, dots, module, names, known, package_name=None)
     if dots == 0:  # absolute: only this package's own name counts
         if package_name is None or not (module == package_name or module.startswith(package_name + ".")):
             return set()
-        base = module[len(package_name) + 1:]
+        base = module[len(package_name) + 1 :]
     else:
         parts = importer.split(".") if importer else []
         if not is_package:
             parts = parts[:-1]
-        parts = parts[:len(parts) - (dots - 1)] if dots > 1 else parts
+        parts = parts[: len(parts) - (dots - 1)] if dots > 1 else parts
         base = ".".join([*parts, *([module] if module else [])])
     loaded = set()
     for name in names:

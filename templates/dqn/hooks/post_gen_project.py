@@ -29,7 +29,10 @@ def link_stubs(project):
 
 stubs = link_stubs(Path.cwd())
 if stubs:
-    print(f"error: {len(stubs)} files of this template ({stubs[0].name}, ...) are symlinks that git checked out as "
-          f"text files, so the project would lack its shared code: turn symlinks on (git config --global "
-          f"core.symlinks true; on Windows, with Developer Mode on) and clone the templates again", file=sys.stderr)
+    print(
+        f"error: {len(stubs)} files of this template ({stubs[0].name}, ...) are symlinks that git checked out as "
+        f"text files, so the project would lack its shared code: turn symlinks on (git config --global "
+        f"core.symlinks true; on Windows, with Developer Mode on) and clone the templates again",
+        file=sys.stderr,
+    )
     sys.exit(1)

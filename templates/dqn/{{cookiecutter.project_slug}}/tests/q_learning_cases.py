@@ -44,10 +44,13 @@ HUBER_CASES = [  # double, delta, TD errors, loss
 
 def random_batch(seed, size=16):
     rng = np.random.default_rng(seed)
-    return {"observations": rng.normal(size=(size, 4)).astype("float32"), "actions": rng.integers(0, 2, size),
-            "returns": rng.normal(size=size).astype("float32"),
-            "next_observations": rng.normal(size=(size, 4)).astype("float32"),
-            "discounts": rng.choice([0.0, 0.99], size).astype("float32")}
+    return {
+        "observations": rng.normal(size=(size, 4)).astype("float32"),
+        "actions": rng.integers(0, 2, size),
+        "returns": rng.normal(size=size).astype("float32"),
+        "next_observations": rng.normal(size=(size, 4)).astype("float32"),
+        "discounts": rng.choice([0.0, 0.99], size).astype("float32"),
+    }
 
 
 def greedy_mean_return(learner, episodes, seed):

@@ -20,8 +20,6 @@ def test_a_wrong_id_names_the_close_registered_ones():
 
 
 def test_atari_frames_are_stacked_grey_uint8():
-    pytest.importorskip("ale_py")
-    pytest.importorskip("cv2")
     spec = env_spec(Env(id="ALE/Pong-v5", frame_stack=4, screen_size=84))
     assert (spec.observation_shape, spec.observation_dtype, spec.action_count) == ((4, 84, 84), np.uint8, 6)
     assert spec.channels_first
@@ -44,6 +42,7 @@ def test_states_files_are_checked(sample_dir, tmp_path):
 def test_parallel_evaluation_plays_the_episodes_one_environment_would():
     """7 episodes over 7 parallel copies (seed s + i each, as gymnasium seeds a vector env) and again over 3 copies
     playing shares of 3, 2, 2: each copy's episodes are those a single environment plays from its seed."""
+
     def push_right_when_falling_right(observations):
         return (observations[:, 2] > 0).astype(np.int64)
 

@@ -12,8 +12,9 @@ def test_a_registered_discrete_environment_passes():
     check_environment("CartPole-v1")
 
 
-@pytest.mark.parametrize("typed, suggested", [("cartpole-v1", "CartPole-v1"), ("CartPole-v9", "CartPole-v1"),
-                                              ("Acrobot-v2", "Acrobot-v1")])
+@pytest.mark.parametrize(
+    "typed, suggested", [("cartpole-v1", "CartPole-v1"), ("CartPole-v9", "CartPole-v1"), ("Acrobot-v2", "Acrobot-v1")]
+)
 def test_an_unknown_id_names_the_key_and_the_close_registered_ids(typed, suggested):
     with pytest.raises(UserError, match=f"env.id {typed} is not a registered .* did you mean .*{suggested}"):
         check_environment(typed)

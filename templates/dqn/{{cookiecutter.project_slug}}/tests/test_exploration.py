@@ -19,13 +19,15 @@ def test_epsilon_greedy_takes_the_argmax_or_the_rngs_draws():
     np.testing.assert_array_equal(epsilon_greedy(q_values, observations, 0.0, np.random.default_rng(5), 2), greedy)
     draws = np.random.default_rng(5)  # what it draws, in its order: explore or not per row, then an action per row
     explore, uniform = draws.random(200) < 0.5, draws.integers(0, 2, 200)
-    np.testing.assert_array_equal(epsilon_greedy(q_values, observations, 0.5, np.random.default_rng(5), 2),
-                                  np.where(explore, uniform, greedy))
+    np.testing.assert_array_equal(
+        epsilon_greedy(q_values, observations, 0.5, np.random.default_rng(5), 2), np.where(explore, uniform, greedy)
+    )
     draws = np.random.default_rng(5)
     draws.random(200)
     never_called = None  # all random: the network is not called
-    np.testing.assert_array_equal(epsilon_greedy(never_called, observations, 1.0, np.random.default_rng(5), 2),
-                                  draws.integers(0, 2, 200))
+    np.testing.assert_array_equal(
+        epsilon_greedy(never_called, observations, 1.0, np.random.default_rng(5), 2), draws.integers(0, 2, 200)
+    )
 
 
 def test_linear_epsilon():

@@ -23,9 +23,6 @@ ENVIRONMENTS = {
 
 @pytest.mark.parametrize("env_id", ENVIRONMENTS)
 def test_onnx_and_litert_exports_match_the_keras_network(env_id, tmp_path):
-    if env_id.startswith("ALE/"):
-        pytest.importorskip("ale_py")
-        pytest.importorskip("cv2")
     (tmp_path / "config.yaml").write_text(yaml.safe_dump({"env": {"id": env_id}, "network": ENVIRONMENTS[env_id]}))
     config = load(tmp_path / "config.yaml")
     spec = env_spec(config.env)

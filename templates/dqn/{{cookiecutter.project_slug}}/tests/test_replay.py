@@ -13,23 +13,38 @@ def add(buffer, observations, actions, rewards, next_observations, terminated=No
     count = len(actions)
     terminated = np.zeros(count, bool) if terminated is None else np.array(terminated)
     truncated = np.zeros(count, bool) if truncated is None else np.array(truncated)
-    buffer.add(np.array(observations, np.float32)[:, None], np.array(actions), np.array(rewards, np.float64),
-               np.array(next_observations, np.float32)[:, None], terminated, truncated)
+    buffer.add(
+        np.array(observations, np.float32)[:, None],
+        np.array(actions),
+        np.array(rewards, np.float64),
+        np.array(next_observations, np.float32)[:, None],
+        terminated,
+        truncated,
+    )
 
 
 def stored(buffer):
     """`(observation, action, return, next observation, discount)` per stored slot, as plain numbers."""
-    return [(float(observation[0]), int(action), float(ret), float(next_observation[0]), float(discount))
-            for observation, action, ret, next_observation, discount in zip(
-                *(getattr(buffer, name)[: len(buffer)] for name in FIELDS), strict=True)]
+    return [
+        (float(observation[0]), int(action), float(ret), float(next_observation[0]), float(discount))
+        for observation, action, ret, next_observation, discount in zip(
+            *(getattr(buffer, name)[: len(buffer)] for name in FIELDS), strict=True
+        )
+    ]
 
 
 def test_one_step_transitions_are_the_input_with_discount_gamma_or_zero_on_termination():
     buffer = ReplayBuffer(10, (2, 2, 3), np.uint8, num_envs=3, gamma=0.9)
     observations = np.stack([np.full((2, 2, 3), value, np.uint8) for value in (1, 2, 3)])
     next_observations = observations + 100
-    buffer.add(observations, np.array([0, 1, 2]), np.array([1.5, -1.0, 0.25]), next_observations,
-               terminated=np.array([False, True, False]), truncated=np.array([False, False, True]))
+    buffer.add(
+        observations,
+        np.array([0, 1, 2]),
+        np.array([1.5, -1.0, 0.25]),
+        next_observations,
+        terminated=np.array([False, True, False]),
+        truncated=np.array([False, False, True]),
+    )
     assert len(buffer) == 3 and buffer.observations.dtype == np.uint8 and buffer.returns.dtype == np.float32
     np.testing.assert_array_equal(buffer.observations[:3], observations)
     np.testing.assert_array_equal(buffer.next_observations[:3], next_observations)
@@ -68,7 +83,11 @@ def test_autoreset_steps_are_never_stored():
     add(buffer, [11], [1], [0], [20])  # autoreset: 11 -> 20
     add(buffer, [20], [0], [1], [21])
     assert [(observation, next_observation) for observation, _, _, next_observation, _ in stored(buffer)] == [
-        (0, 1), (1, 2), (10, 11), (20, 21)]
+        (0, 1),
+        (1, 2),
+        (10, 11),
+        (20, 21),
+    ]
 
 
 def test_start_episodes_after_an_environment_reset_drops_the_steps_in_flight():
@@ -99,8 +118,15 @@ def filled_buffer():
     """Two environments, 2-step windows, eight transitions through a ring of four, with ends and autoresets."""
     buffer = ReplayBuffer(4, (1,), np.float32, num_envs=2, n_step=2, gamma=0.9, seed=3)
     for step in range(7):
-        add(buffer, [step, 10 + step], [step % 2, 1], [1, step], [step + 1, 11 + step],
-            terminated=[step == 3, False], truncated=[False, step == 5])
+        add(
+            buffer,
+            [step, 10 + step],
+            [step % 2, 1],
+            [1, step],
+            [step + 1, 11 + step],
+            terminated=[step == 3, False],
+            truncated=[False, step == 5],
+        )
     buffer.sample(3)  # moves the RNG on, so the saved state is not the seed's
     return buffer
 
@@ -110,7 +136,13 @@ def test_save_and_load_give_the_same_transitions_and_the_same_samples_after(tmp_
     buffer.save(tmp_path / "replay.npz")
     loaded = ReplayBuffer.load(tmp_path / "replay.npz")
     assert (len(loaded), loaded.position, loaded.capacity, loaded.num_envs, loaded.n_step, loaded.gamma) == (
-        4, buffer.position, 4, 2, 2, 0.9)
+        4,
+        buffer.position,
+        4,
+        2,
+        2,
+        0.9,
+    )
     for name in FIELDS:
         np.testing.assert_array_equal(getattr(loaded, name), getattr(buffer, name))
     for _ in range(3):
@@ -149,8 +181,14 @@ def test_cartpole_transitions_stay_within_one_episode_with_the_right_discounts()
     num_envs, n_step, gamma = 2, 3, 0.9
     envs = gymnasium.make_vec("CartPole-v1", num_envs=num_envs, vectorization_mode="sync", max_episode_steps=15)
     assert envs.metadata["autoreset_mode"] == AutoresetMode.NEXT_STEP
-    buffer = ReplayBuffer(1000, envs.single_observation_space.shape, envs.single_observation_space.dtype,
-                          num_envs=num_envs, n_step=n_step, gamma=gamma)
+    buffer = ReplayBuffer(
+        1000,
+        envs.single_observation_space.shape,
+        envs.single_observation_space.dtype,
+        num_envs=num_envs,
+        n_step=n_step,
+        gamma=gamma,
+    )
     observations, _ = envs.reset(seed=0)
     envs.action_space.seed(0)
     origin = {observations[env].tobytes(): (env, 0, 0) for env in range(num_envs)}  # -> (env, episode, step)
@@ -181,7 +219,8 @@ def test_cartpole_transitions_stay_within_one_episode_with_the_right_discounts()
     assert len(buffer) == real_steps - in_flight  # every real step is stored once its window closes
     steps_by_discount = {np.float32(0): 0, **{np.float32(gamma**steps): 0 for steps in range(1, n_step + 1)}}
     for observation, _, ret, next_observation, discount in zip(
-            *(getattr(buffer, name)[: len(buffer)] for name in FIELDS), strict=True):
+        *(getattr(buffer, name)[: len(buffer)] for name in FIELDS), strict=True
+    ):
         env, episode_of_observation, first = origin[observation.tobytes()]
         next_env, episode_of_next, last = origin[next_observation.tobytes()]
         assert (env, episode_of_observation) == (next_env, episode_of_next)  # never across an autoreset

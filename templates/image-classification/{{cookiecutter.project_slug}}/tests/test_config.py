@@ -17,13 +17,16 @@ def test_overrides_are_typed():
     assert config.augment.mix == "cutmix"
 
 
-@pytest.mark.parametrize("override, message", [
-    ("train.epoch=3", "unknown key train.epoch; did you mean train.epochs?"),
-    ("train.epochs=many", "train.epochs is 'many', expected a whole number"),
-    ("model.backbone=resnet", "model.backbone is 'resnet', expected one of"),
-    ("data.val_fraction=1.5", "data.val_fraction is 1.5"),
-    ("model.weights=missing.h5", "model.weights 'missing.h5' is neither imagenet, none, nor an existing file"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("train.epoch=3", "unknown key train.epoch; did you mean train.epochs?"),
+        ("train.epochs=many", "train.epochs is 'many', expected a whole number"),
+        ("model.backbone=resnet", "model.backbone is 'resnet', expected one of"),
+        ("data.val_fraction=1.5", "data.val_fraction is 1.5"),
+        ("model.weights=missing.h5", "model.weights 'missing.h5' is neither imagenet, none, nor an existing file"),
+    ],
+)
 def test_mistakes_name_the_key(override, message):
     with pytest.raises(UserError, match=None) as error:
         load("configs/default.yaml", [override])

@@ -27,8 +27,9 @@ print("METRICS", run.metrics.read_text().replace(chr(10), " "))
 
 
 def test_mirrored_strategy_on_two_cpu_replicas(sample_dir, tmp_path):
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(sample_dir), str(tmp_path)], capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(sample_dir), str(tmp_path)], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "2 replica(s)" in result.stdout
     metrics = json.loads(result.stdout.split("METRICS", 1)[1])

@@ -5,14 +5,16 @@ from {{ cookiecutter.package_name }}.scoring import metrics_from
 
 # true classes and the model's probabilities; argmax gives predictions 0 0 1 1 2 2
 LABELS = [0, 0, 0, 1, 1, 2]
-PROBABILITIES = np.array([
-    [0.70, 0.20, 0.10],
-    [0.60, 0.10, 0.30],
-    [0.30, 0.60, 0.10],
-    [0.15, 0.80, 0.05],
-    [0.35, 0.05, 0.60],  # true class 1 is not even in the top 2
-    [0.10, 0.20, 0.70],
-])
+PROBABILITIES = np.array(
+    [
+        [0.70, 0.20, 0.10],
+        [0.60, 0.10, 0.30],
+        [0.30, 0.60, 0.10],
+        [0.15, 0.80, 0.05],
+        [0.35, 0.05, 0.60],  # true class 1 is not even in the top 2
+        [0.10, 0.20, 0.70],
+    ]
+)
 
 
 def test_metrics_match_a_hand_computation():

@@ -18,10 +18,13 @@ def conv_output_side(width, kernel, stride, padding):
     return math.floor((width - kernel + 2 * pad) / stride) + 1
 
 
-@pytest.mark.parametrize("blocks", [
-    [ConvBlock(8, 3, 1, "same", "max", 2), ConvBlock(16, 5, 2, "valid", "average", 2)],
-    [ConvBlock(8, 7, 2, "same", "none"), ConvBlock(8, 3, 1, "valid", "max", 3), ConvBlock(4, 1, 1, "valid")],
-])
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [ConvBlock(8, 3, 1, "same", "max", 2), ConvBlock(16, 5, 2, "valid", "average", 2)],
+        [ConvBlock(8, 7, 2, "same", "none"), ConvBlock(8, 3, 1, "valid", "max", 3), ConvBlock(4, 1, 1, "valid")],
+    ],
+)
 def test_spatial_sizes_follow_the_conv_arithmetic(blocks):
     config = load("configs/default.yaml")
     config.model.blocks = blocks
@@ -94,8 +97,13 @@ sys.exit(main(["train", "model.backbone=mobilenet_v3_small", "model.weights=imag
 
 def test_an_impossible_imagenet_download_says_what_to_do(sample_dir, tmp_path):
     environment = {**os.environ, "KERAS_HOME": str(tmp_path / "keras_home")}  # no cached weights
-    result = subprocess.run([sys.executable, "-c", DOWNLOAD_OFFLINE, str(sample_dir), str(tmp_path / "runs")],
-                            capture_output=True, text=True, env=environment, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", DOWNLOAD_OFFLINE, str(sample_dir), str(tmp_path / "runs")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     assert "could not download the ImageNet weights of mobilenet_v3_small" in result.stderr

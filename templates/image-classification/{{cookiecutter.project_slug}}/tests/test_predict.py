@@ -13,8 +13,9 @@ def brightness_detector():
 
     Its Grad-CAM for "bright" must therefore light up where the image is bright, and nowhere else.
     """
-    config = load("configs/default.yaml", ["model.blocks=[{filters: 2, kernel_size: 3, pool: none}]",
-                                           "model.dropout=0"])
+    config = load(
+        "configs/default.yaml", ["model.blocks=[{filters: 2, kernel_size: 3, pool: none}]", "model.dropout=0"]
+    )
     model = build_model(config, ["bright", "dark"], image_size=32)
     kernel = np.zeros((3, 3, 3, 2), dtype="float32")
     kernel[..., 0] = 1.0 / 27  # channel 0: the local mean brightness; channel 1: silent
@@ -44,5 +45,5 @@ def test_predict_writes_a_table_and_heat_maps_beside_it(sample_dir, tmp_path):
     rows = table.read_text().splitlines()
     assert rows[0].startswith("path,class,probability") and len(rows) == 3
     for path in images:
-        overlay = Image.open(tmp_path / "out" / f"gradcam_{path.stem}.png")
-        assert overlay.size == Image.open(path).size
+        with Image.open(tmp_path / "out" / f"gradcam_{path.stem}.png") as overlay, Image.open(path) as picture:
+            assert overlay.size == picture.size

@@ -19,16 +19,39 @@ import numpy as np
 from {{ cookiecutter.package_name }}.datasets.shapes import MORE_SHAPES, SHAPES, write_shape_folders
 from {{ cookiecutter.package_name }}.model import backbone_layers
 
-SMALL_CNN = ["data.image_size=32", "data.batch_size=16", "model.blocks=[{filters: 16}, {filters: 32}, {filters: 64}]",
-             "train.precision=float32", "train.learning_rate=0.003", "train.deterministic=true", "augment.flip=none",
-             "augment.rotation=0", "augment.zoom=0", "augment.brightness=0", "augment.contrast=0"]
+SMALL_CNN = [
+    "data.image_size=32",
+    "data.batch_size=16",
+    "model.blocks=[{filters: 16}, {filters: 32}, {filters: 64}]",
+    "train.precision=float32",
+    "train.learning_rate=0.003",
+    "train.deterministic=true",
+    "augment.flip=none",
+    "augment.rotation=0",
+    "augment.zoom=0",
+    "augment.brightness=0",
+    "augment.contrast=0",
+]
 
 
 def train(runs, name, data_dir, *overrides):
     """Trains through the command line, as a user would; returns the run folder and its metrics."""
-    result = subprocess.run([sys.executable, "-m", "{{ cookiecutter.package_name }}", "train", *SMALL_CNN,
-                             f"data.dir={data_dir}", f"run.dir={runs}", f"run.name={name}", *overrides],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "{{ cookiecutter.package_name }}",
+            "train",
+            *SMALL_CNN,
+            f"data.dir={data_dir}",
+            f"run.dir={runs}",
+            f"run.name={name}",
+            *overrides,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return runs / name, json.loads((runs / name / "metrics.json").read_text())
 
@@ -41,8 +64,14 @@ def test_a_frozen_pretrained_backbone_beats_training_from_scratch_on_few_picture
     source, _ = train(runs, "pretrain", tmp_path / "pretrain", "train.epochs=20")
 
     budget = [f"data.val_dir={tmp_path / 'val'}", "train.epochs=15"]
-    transfer, transferred = train(runs, "transfer", tmp_path / "few", *budget,
-                                  f"model.weights={source / 'model.keras'}", "train.finetune_epochs=0")
+    transfer, transferred = train(
+        runs,
+        "transfer",
+        tmp_path / "few",
+        *budget,
+        f"model.weights={source / 'model.keras'}",
+        "train.finetune_epochs=0",
+    )
     _, scratch = train(runs, "scratch", tmp_path / "few", *budget)
 
     # measured here: 0.54 against 0.38; chance is 1/6

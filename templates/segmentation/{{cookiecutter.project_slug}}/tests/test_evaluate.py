@@ -1,6 +1,7 @@
 """Evaluation, prediction and serving on a model whose masks are known: a pixel is class 1 where it is red."""
 
 import csv
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -87,7 +88,7 @@ def test_the_saved_model_serves_a_file_as_a_mask_at_its_own_size(run, tmp_path):
     image, _ = write_pair(tmp_path / "data", "a")
     export(load(run.config_file), run, ["tf_saved_model"])
     loaded = tf.saved_model.load(str(run.file("export") / "saved_model"))  # kept: its variables live with it
-    served = loaded.serve(tf.constant(open(image, "rb").read()))
+    served = loaded.serve(tf.constant(Path(image).read_bytes()))
     mask = served["mask"].numpy()
     assert mask.shape == (16, 16) and (mask[:, :8] == 7).all() and (mask[:, 8:] == 0).all()
     assert served["probabilities"].shape == (16, 16, 2)

@@ -10,9 +10,12 @@ from {{ cookiecutter.package_name }}.runtime.exports import run_portable
 from {{ cookiecutter.package_name }}.runtime.rundir import open_run
 
 TWO_CLASSES = "data.classes=[{name: background, value: 0}, {name: shape, value: 1}]"
+THREE_CLASSES = "data.classes=[{name: background, value: 0}, {name: circle, value: 1}, {name: square, value: 2}]"
 
 
-@pytest.mark.parametrize("overrides", [[], ["model.activation=sigmoid", TWO_CLASSES]], ids=["softmax", "sigmoid"])
+@pytest.mark.parametrize(
+    "overrides", [[THREE_CLASSES], ["model.activation=sigmoid", TWO_CLASSES]], ids=["softmax", "sigmoid"]
+)
 def test_onnx_and_litert_exports_match_the_keras_model(tmp_path, overrides):
     config = load("configs/default.yaml", ["model.filters=[4, 8]", "train.precision=float32", *overrides])
     names = config.data.class_names

@@ -5,7 +5,7 @@ import pytest
 from {{ cookiecutter.package_name }}.config import load
 from {{ cookiecutter.package_name }}.losses import SegmentationLoss, build_loss, mean_iou_metric
 from {{ cookiecutter.package_name }}.model import build_model, palette
-from {{ cookiecutter.package_name }}.scenes import scene_picture
+from {{ cookiecutter.package_name }}.scenes import SCENE_CLASSES, scene_picture
 
 WEIGHTS = [0.2, 1.0, 3.0]
 MASK = np.array([[0, 1, 2], [2, -1, 255]]).reshape(1, 2, 3, 1)  # two pixels ignored: -1 and 255 (not a class)
@@ -88,7 +88,7 @@ def test_a_tiny_unet_learns_generated_scenes():
     images = np.stack([np.asarray(image, dtype="float32") for image, _ in scenes])
     masks = np.stack([np.asarray(mask, dtype="int32") for _, mask in scenes])[..., None]
     config = load("configs/default.yaml", ["model.filters=[8, 16]", "model.dropout=0.0"])
-    model = build_model(config, list(config.data.class_names), palette(5), image_size=32)
+    model = build_model(config, list(SCENE_CLASSES), palette(5), image_size=32)
     model.compile(keras.optimizers.Adam(0.01), loss=build_loss(config.loss, 5), metrics=[mean_iou_metric(5)])
     losses = model.fit(images, masks, batch_size=8, epochs=40, verbose=0).history["loss"]
     assert losses[-1] < 0.7 * losses[0]

@@ -69,8 +69,11 @@ def test_size_mismatch_names_both_files_and_sizes(tmp_path):
 def test_values_outside_the_class_list_are_named_per_file(tmp_path):
     write_pair(tmp_path, "fine", [[0, 1, 255]])
     write_pair(tmp_path, "odd", [[0, 7, 9]])
-    with pytest.raises(UserError, match=r"^1 mask with values outside data.classes \(0, 1, 2, ignore 255\): "
-                                        r"odd.png has 7, 9; add them"):
+    with pytest.raises(
+        UserError,
+        match=r"^1 mask with values outside data.classes \(0, 1, 2, ignore 255\): "
+        r"odd.png has 7, 9; add them",
+    ):
         scan(tmp_path)
 
 
@@ -80,7 +83,30 @@ def test_colour_masks_where_values_are_expected_and_corrupt_files(tmp_path):
     with pytest.raises(UserError, match=r"^1 mask not 8-bit single-channel where .*: one.png \(RGB\)"):
         scan(tmp_path)
     (tmp_path / "masks" / "one.png").write_bytes(b"not a png")
-    with pytest.raises(UserError, match=r"^1 file unreadable: one.png"):
+    with pytest.raises(UserError, match=r"^1 file unreadable \(truncated or not an image\): .*/masks/one.png; replace"):
+        scan(tmp_path)
+
+
+def cut_in_half(path):
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_truncated_images_and_masks_are_named_before_training(tmp_path, suffix):
+    # the header survives the cut, so only decoding finds it; tf.data would otherwise fail mid-epoch
+    noise = np.random.default_rng(0).integers(0, 3, (32, 32))
+    write_pair(tmp_path, "whole", noise, suffix=suffix)
+    write_pair(tmp_path, "cut", noise, suffix=suffix)
+    Image.fromarray(np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(
+        tmp_path / "images" / f"cut{suffix}"
+    )
+    cut_in_half(tmp_path / "images" / f"cut{suffix}")
+    with pytest.raises(UserError, match=rf"^1 file unreadable \(truncated .*\): \S*/images/cut\{suffix}; replace each"):
+        scan(tmp_path)
+    write_pair(tmp_path, "cut", noise, suffix=suffix)
+    cut_in_half(tmp_path / "masks" / "cut.png")
+    with pytest.raises(UserError, match=r"^1 file unreadable \(truncated .*\): \S*/masks/cut.png; replace each"):
         scan(tmp_path)
 
 
@@ -94,10 +120,9 @@ def test_pipeline_decodes_masks_to_class_indices_and_oversamples_by_repeat_count
     write_pair(tmp_path, "b", np.full((8, 8), 75))
     images, masks = read_pairs(tmp_path / "images", tmp_path / "masks")
     encoding = MaskEncoding(values=(0, 38, 75), ignore=255)
-    dataset = segmentation_dataset(images, masks, encoding, (4, 4), batch_size=8, training=True, seed=0,
-                                   repeats=[1, 3])
+    dataset = segmentation_dataset(images, masks, encoding, (4, 4), batch_size=8, training=True, seed=0, repeats=[1, 3])
     assert int(dataset.cardinality()) == 1  # the repeated length is known: Keras counts its steps from it
-    (batch_images, batch_masks), = list(dataset)
+    ((batch_images, batch_masks),) = list(dataset)
     assert batch_images.shape == (4, 4, 4, 3) and batch_images.dtype == tf.float32
     assert batch_masks.shape == (4, 4, 4, 1) and batch_masks.dtype == tf.int32
     by_content = sorted(mask[..., 0].numpy().tolist() for mask in batch_masks)
@@ -106,9 +131,10 @@ def test_pipeline_decodes_masks_to_class_indices_and_oversamples_by_repeat_count
     assert by_content[1:] == [[[2] * 4] * 4] * 3  # `b` three times
 
     flips = image_pipeline(ImageAugmentation(flip="horizontal_and_vertical"), seed=0)
-    augmented = segmentation_dataset(images, masks, encoding, (4, 4), batch_size=8, training=True, seed=0,
-                                     augment=flips, repeats=[4, 0])
-    (_, flipped), = list(augmented)
+    augmented = segmentation_dataset(
+        images, masks, encoding, (4, 4), batch_size=8, training=True, seed=0, augment=flips, repeats=[4, 0]
+    )
+    ((_, flipped),) = list(augmented)
     assert flipped.dtype == tf.int32
     # `a` four times, each flipped its own way: pixels move, their classes stay exact
     for mask in flipped.numpy():

@@ -37,10 +37,17 @@ def test_preview_callback_writes_each_epoch_to_tensorboard_and_png(tmp_path):
     inputs = keras.Input((8, 8, 3))
     model = keras.Model(inputs, keras.layers.Conv2D(3, 1, activation="softmax")(inputs))
     images = np.random.default_rng(0).integers(0, 255, (2, 8, 8, 3), dtype=np.uint8)
-    preview = MaskPreview(images, np.zeros((2, 8, 8), dtype=int), ["background", "apple", "sea"], COLOURS,
-                          tmp_path / "logs", tmp_path / "masks.png")
+    preview = MaskPreview(
+        images,
+        np.zeros((2, 8, 8), dtype=int),
+        ["background", "apple", "sea"],
+        COLOURS,
+        tmp_path / "logs",
+        tmp_path / "masks.png",
+    )
     preview.set_model(model)
     preview.on_epoch_end(0)
     preview.on_epoch_end(1)
-    assert Image.open(tmp_path / "masks.png").size[0] == 3 * 128  # 8-pixel pictures enlarged 16 times
+    with Image.open(tmp_path / "masks.png") as masks:
+        assert masks.size[0] == 3 * 128  # 8-pixel pictures enlarged 16 times
     assert len(list((tmp_path / "logs").glob("events.out.tfevents.*"))) >= 1

@@ -90,5 +90,6 @@ def test_weights_of_an_earlier_run_fill_the_encoder(tmp_path):
         for copied, original in zip(layer.get_weights(), originals, strict=True):
             np.testing.assert_array_equal(copied, original)
     # the decoder starts afresh: only the encoder transfers
-    assert not np.allclose(model.get_layer("up4_conv1").get_weights()[0],
-                           earlier.get_layer("up4_conv1").get_weights()[0])
+    assert not np.allclose(
+        model.get_layer("up4_conv1").get_weights()[0], earlier.get_layer("up4_conv1").get_weights()[0]
+    )

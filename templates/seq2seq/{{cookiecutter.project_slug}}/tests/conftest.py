@@ -11,6 +11,5 @@ def sample_dir(tmp_path_factory):
     from {{ cookiecutter.package_name }}.dates import write_date_pairs
 
     directory = tmp_path_factory.mktemp("data") / "sample"
-    write_date_pairs(directory / "train.tsv", count=600, seed=1)
-    write_date_pairs(directory / "test.tsv", count=100, seed=2)
+    write_date_pairs({directory / "train.tsv": 600, directory / "test.tsv": 100}, seed=1)
     return directory

@@ -19,8 +19,10 @@ from {{ cookiecutter.package_name }}.tokenizers import START
 
 PICTURES = np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
 TARGET_IN = np.array([[START, 5, 6, 7, 4], [START, 9, 10, 11, 8]], "int32")
-ARCHITECTURES = [Model(architecture="recurrent", units=16, embedding_dim=8, dropout=0.0),
-                 Model(architecture="transformer", units=16, heads=2, feedforward_dim=16, layers=1, dropout=0.0)]
+ARCHITECTURES = [
+    Model(architecture="recurrent", units=16, embedding_dim=8, dropout=0.0),
+    Model(architecture="transformer", units=16, heads=2, feedforward_dim=16, layers=1, dropout=0.0),
+]
 
 
 def random_captioner(model_config):
@@ -34,7 +36,7 @@ def test_a_captioner_steps_through_a_caption_as_teacher_forcing_reads_it(model_c
     full = np.asarray(model({"source": PICTURES, "target_in": TARGET_IN}))
     cache = model.encode(PICTURES, TARGET_IN.shape[1])
     for position in range(TARGET_IN.shape[1]):
-        logits, cache = model.decode_step(TARGET_IN[:, position:position + 1], cache, position)
+        logits, cache = model.decode_step(TARGET_IN[:, position : position + 1], cache, position)
         np.testing.assert_allclose(np.asarray(logits), full[:, position], atol=1e-5)
 
 
@@ -50,17 +52,32 @@ def test_a_saved_captioner_loads_without_fetching_pretrained_weights(tmp_path):
     model.save(tmp_path / "captioner.keras")
     loaded = keras.saving.load_model(tmp_path / "captioner.keras", compile=False)
     assert loaded.get_config()["image_encoder"]["weights"] is None
-    np.testing.assert_allclose(loaded({"source": PICTURES, "target_in": TARGET_IN}),
-                               model({"source": PICTURES, "target_in": TARGET_IN}), atol=1e-6)
+    np.testing.assert_allclose(
+        loaded({"source": PICTURES, "target_in": TARGET_IN}),
+        model({"source": PICTURES, "target_in": TARGET_IN}),
+        atol=1e-6,
+    )
 
 
 def test_a_captioner_trains_predicts_and_serves_the_same_captions(tmp_path):
     train_file = write_captioned_images(tmp_path / "train", count=240, seed=0)
     test_file = write_captioned_images(tmp_path / "test", count=40, seed=1)
-    config = load("configs/captioning.yaml", [
-        f"data.train_file={train_file}", f"data.test_file={test_file}", f"run.dir={tmp_path / 'runs'}",
-        "data.image_size=32", "data.batch_size=32", "model.units=32", "model.embedding_dim=16", "train.epochs=6",
-        "train.learning_rate=0.01", "decode.beam_width=2", "train.precision=float32"])
+    config = load(
+        "configs/captioning.yaml",
+        [
+            f"data.train_file={train_file}",
+            f"data.test_file={test_file}",
+            f"run.dir={tmp_path / 'runs'}",
+            "data.image_size=32",
+            "data.batch_size=32",
+            "model.units=32",
+            "model.embedding_dim=16",
+            "train.epochs=6",
+            "train.learning_rate=0.01",
+            "decode.beam_width=2",
+            "train.precision=float32",
+        ],
+    )
     run, metrics = train(SequenceToSequence(), config)
 
     with open(run.history, newline="") as handle:

@@ -27,8 +27,12 @@ from {{ cookiecutter.package_name }}.text_pairs import read_pairs
 NAMED = f"a ({'|'.join(COLOURS)}) ({'|'.join(CAPTION_SHAPES)})"
 ONE_SHAPE = re.compile(f"{NAMED} ({'|'.join([*POSITIONS.values(), MIDDLE_POSITION])})")
 TWO_SHAPES = re.compile(f"{NAMED} ({'|'.join(RELATIONS.values())}) {NAMED}")
-VOCABULARY = {"a", *COLOURS, *CAPTION_SHAPES,
-              *" ".join([*POSITIONS.values(), MIDDLE_POSITION, *RELATIONS.values()]).split()}
+VOCABULARY = {
+    "a",
+    *COLOURS,
+    *CAPTION_SHAPES,
+    *" ".join([*POSITIONS.values(), MIDDLE_POSITION, *RELATIONS.values()]).split(),
+}
 
 
 def layouts(count, seed=0, size=64):
@@ -41,24 +45,30 @@ def test_the_vocabulary_is_small_and_the_shapes_are_sample_shapes():
     assert {"left", "of", "above", "middle", "purple", "triangle"} <= VOCABULARY
 
 
-@pytest.mark.parametrize(("shapes", "expected"), [
-    ([("red", "circle", 16, 32, 8), ("blue", "square", 48, 30, 8)], "a red circle left of a blue square"),
-    ([("red", "star", 32, 52, 6), ("red", "square", 36, 12, 10)], "a red star below a red square"),
-    ([("green", "triangle", 20, 10, 7), ("yellow", "star", 26, 40, 7)], "a green triangle above a yellow star"),
-    ([("purple", "star", 12, 34, 9)], "a purple star on the left"),
-    ([("yellow", "circle", 34, 29, 9)], "a yellow circle in the middle"),
-    ([("blue", "square", 32, 52, 9)], "a blue square at the bottom"),
-])
+@pytest.mark.parametrize(
+    ("shapes", "expected"),
+    [
+        ([("red", "circle", 16, 32, 8), ("blue", "square", 48, 30, 8)], "a red circle left of a blue square"),
+        ([("red", "star", 32, 52, 6), ("red", "square", 36, 12, 10)], "a red star below a red square"),
+        ([("green", "triangle", 20, 10, 7), ("yellow", "star", 26, 40, 7)], "a green triangle above a yellow star"),
+        ([("purple", "star", 12, 34, 9)], "a purple star on the left"),
+        ([("yellow", "circle", 34, 29, 9)], "a yellow circle in the middle"),
+        ([("blue", "square", 32, 52, 9)], "a blue square at the bottom"),
+    ],
+)
 def test_hand_placed_shapes_get_their_caption(shapes, expected):
     assert caption([PlacedShape(*shape) for shape in shapes]) == expected
 
 
-@pytest.mark.parametrize("shapes", [
-    [("red", "circle", 16, 16, 8), ("blue", "square", 44, 48, 8)],  # diagonal: left of, or above?
-    [("red", "circle", 22, 32, 8), ("blue", "square", 38, 32, 8)],  # side by side, but overlapping along x
-    [("red", "circle", 20, 18, 8)],  # top left corner
-    [("red", "circle", 40, 32, 8)],  # neither middle nor on the right
-])
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        [("red", "circle", 16, 16, 8), ("blue", "square", 44, 48, 8)],  # diagonal: left of, or above?
+        [("red", "circle", 22, 32, 8), ("blue", "square", 38, 32, 8)],  # side by side, but overlapping along x
+        [("red", "circle", 20, 18, 8)],  # top left corner
+        [("red", "circle", 40, 32, 8)],  # neither middle nor on the right
+    ],
+)
 def test_shapes_placed_in_doubt_have_no_caption(shapes):
     with pytest.raises(ValueError, match="in doubt"):
         caption([PlacedShape(*shape) for shape in shapes])
@@ -66,8 +76,10 @@ def test_shapes_placed_in_doubt_have_no_caption(shapes):
 
 def test_captions_say_what_the_centres_show_and_name_shapes_in_a_fixed_order():
     # checked against the geometry directly, not through the module's own rule
-    rank = {(colour, kind): index for index, (colour, kind) in
-            enumerate((colour, kind) for colour in COLOURS for kind in CAPTION_SHAPES)}
+    rank = {
+        (colour, kind): index
+        for index, (colour, kind) in enumerate((colour, kind) for colour in COLOURS for kind in CAPTION_SHAPES)
+    }
     for shapes in layouts(500, seed=1):
         words = caption(shapes)
         assert set(words.split()) <= VOCABULARY, words
@@ -82,13 +94,18 @@ def test_captions_say_what_the_centres_show_and_name_shapes_in_a_fixed_order():
                 assert max(abs(dx), abs(dy)) <= 0.08 * 64, (words, shape)
             else:
                 along, across = {"left": (-dx, dy), "right": (dx, dy), "top": (-dy, dx), "bottom": (dy, dx)}[
-                    where.split()[-1]]
+                    where.split()[-1]
+                ]
                 assert along >= 0.2 * 64 and along >= 2 * abs(across), (words, shape)
             continue
         first_colour, first_kind, relation, second_colour, second_kind = TWO_SHAPES.fullmatch(words).groups()
         first, second = shapes
-        assert (first_colour, first_kind, second_colour, second_kind) == (first.colour, first.kind, second.colour,
-                                                                          second.kind)
+        assert (first_colour, first_kind, second_colour, second_kind) == (
+            first.colour,
+            first.kind,
+            second.colour,
+            second.kind,
+        )
         assert rank[first_colour, first_kind] < rank[second_colour, second_kind]
         dx, dy = first.x - second.x, first.y - second.y
         along, across = {"left of": (-dx, dy), "right of": (dx, dy), "above": (-dy, dx), "below": (dy, dx)}[relation]
@@ -123,7 +140,7 @@ def test_the_named_colour_fills_the_shape_centre_and_stands_out_from_the_backgro
         background = np.all([np.hypot(columns - shape.x, rows - shape.y) > shape.radius + 1 for shape in shapes], 0)
         for shape in shapes:
             x, y = round(shape.x), round(shape.y)
-            patch = pixels[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3)
+            patch = pixels[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3)
             nearest = np.linalg.norm(patch[:, None] - references[None], axis=-1).argmin(axis=1)
             assert {names[index] for index in nearest} == {shape.colour}, shape
             assert np.linalg.norm(patch.mean(0) - pixels[background].mean(0)) > 60, shape

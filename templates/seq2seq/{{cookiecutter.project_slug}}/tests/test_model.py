@@ -13,14 +13,19 @@ SOURCE = np.array([[5, 6, 7, 8, 9, 0, 0], [4, 11, 4, 0, 0, 0, 0]], "int32")  # t
 
 def random_model(**options):
     keras.utils.set_random_seed(3)
-    model = RecurrentSeq2Seq(source_vocabulary=20, target_vocabulary=12, units=16, embedding_dim=8, dropout=0.0,
-                             **options)
+    model = RecurrentSeq2Seq(
+        source_vocabulary=20, target_vocabulary=12, units=16, embedding_dim=8, dropout=0.0, **options
+    )
     model({"source": SOURCE, "target_in": SOURCE[:, :3]})
     return model
 
 
-VARIANTS = [dict(cell="gru", attention="additive"), dict(cell="lstm", attention="dot", num_layers=2),
-            dict(cell="simple_rnn", attention="none", bidirectional=False), dict(cell="lstm", attention="none")]
+VARIANTS = [
+    dict(cell="gru", attention="additive"),
+    dict(cell="lstm", attention="dot", num_layers=2),
+    dict(cell="simple_rnn", attention="none", bidirectional=False),
+    dict(cell="lstm", attention="none"),
+]
 
 
 @pytest.mark.parametrize("options", VARIANTS)
@@ -30,7 +35,7 @@ def test_carried_state_gives_the_teacher_forced_logits(options):
     full = np.asarray(model({"source": SOURCE, "target_in": target_in}))
     cache = model.encode(SOURCE)
     for position in range(target_in.shape[1]):
-        logits, cache = model.decode_step(target_in[:, position:position + 1], cache, position)
+        logits, cache = model.decode_step(target_in[:, position : position + 1], cache, position)
         real = target_in[:, position] != PAD
         np.testing.assert_allclose(np.asarray(logits)[real], full[real, position], atol=1e-5)
 
@@ -53,8 +58,8 @@ def test_greedy_generate_equals_rerunning_the_prefix(options):
     generated = np.asarray(model.generate(SOURCE, keras_hub.samplers.GreedySampler(), max_length=6))
     for row, source in zip(generated, SOURCE, strict=True):
         expected = teacher_forced_greedy(model, source, 6)
-        assert list(row[:len(expected)]) == expected
-        assert (row[len(expected):] == PAD).all()
+        assert list(row[: len(expected)]) == expected
+        assert (row[len(expected) :] == PAD).all()
 
 
 def sequence_log_probability(model, source, tokens):
@@ -62,14 +67,17 @@ def sequence_log_probability(model, source, tokens):
     target_in = np.array([[START, *tokens[:-1]]], "int32")
     logits = np.array(model({"source": source[None], "target_in": target_in}))[0].astype("float64")
     logits[:, [PAD, START]] = -np.inf
-    log_probs = logits - np.log(np.exp(logits - logits.max(-1, keepdims=True)).sum(-1, keepdims=True)) - \
-        logits.max(-1, keepdims=True)
+    log_probs = (
+        logits
+        - np.log(np.exp(logits - logits.max(-1, keepdims=True)).sum(-1, keepdims=True))
+        - logits.max(-1, keepdims=True)
+    )
     return float(sum(log_probs[i, token] for i, token in enumerate(tokens)))
 
 
 def until_end(row):
     row = list(row)
-    return row[:row.index(END) + 1] if END in row else row
+    return row[: row.index(END) + 1] if END in row else row
 
 
 def test_beam_search_finds_translations_at_least_as_likely_as_greedy():
@@ -79,8 +87,10 @@ def test_beam_search_finds_translations_at_least_as_likely_as_greedy():
     beam = np.asarray(model.generate(SOURCE, keras_hub.samplers.BeamSampler(num_beams=4), max_length=6))
     np.testing.assert_array_equal(width_one, greedy)
     for source, greedy_row, beam_row in zip(SOURCE, greedy, beam, strict=True):
-        assert sequence_log_probability(model, source, until_end(beam_row)) >= \
-            sequence_log_probability(model, source, until_end(greedy_row)) - 1e-4
+        assert (
+            sequence_log_probability(model, source, until_end(beam_row))
+            >= sequence_log_probability(model, source, until_end(greedy_row)) - 1e-4
+        )
 
 
 @pytest.mark.parametrize("attention", ["additive", "dot"])

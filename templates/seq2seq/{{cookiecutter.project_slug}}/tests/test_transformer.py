@@ -17,8 +17,18 @@ SYMBOLS = range(4, 14)  # the toy task's tokens, after the reserved ids
 def tiny_model(**options):
     """A small random model built by one call, as `build_model` does."""
     keras.utils.set_random_seed(0)
-    model = TransformerSeq2Seq(**{"source_vocabulary": 30, "target_vocabulary": 20, "num_layers": 2, "hidden_dim": 32,
-                                  "num_heads": 4, "intermediate_dim": 64, "dropout": 0.0, **options})
+    model = TransformerSeq2Seq(
+        **{
+            "source_vocabulary": 30,
+            "target_vocabulary": 20,
+            "num_layers": 2,
+            "hidden_dim": 32,
+            "num_heads": 4,
+            "intermediate_dim": 64,
+            "dropout": 0.0,
+            **options,
+        }
+    )
     model({"source": np.ones((1, 2), "int32"), "target_in": np.ones((1, 2), "int32")})
     return model
 
@@ -34,7 +44,7 @@ def reversal_data(count, seed):
     for row, length in enumerate(rng.integers(4, 7, count)):
         symbols = rng.choice(SYMBOLS, length)
         source[row, :length] = symbols
-        target[row, :length + 2] = [START, *symbols[::-1], END]
+        target[row, : length + 2] = [START, *symbols[::-1], END]
     return {"source": source, "target_in": target[:, :-1]}, target[:, 1:]
 
 
@@ -64,7 +74,7 @@ def test_cached_steps_give_the_teacher_forced_logits_at_every_position(model):
     full = logits_of(model, SOURCE, TARGET_IN)
     cache = model.encode(SOURCE, max_length=TARGET_IN.shape[1])
     for index in range(TARGET_IN.shape[1]):
-        step, cache = model.decode_step(TARGET_IN[:, index:index + 1], cache, index)
+        step, cache = model.decode_step(TARGET_IN[:, index : index + 1], cache, index)
         np.testing.assert_allclose(keras.ops.convert_to_numpy(step), full[:, index], atol=1e-4)
     # Every cache tensor is batch-first, as keras-hub's beam search repeats and gathers them along axis 0.
     assert all(tensor.shape[0] == len(SOURCE) for tensor in cache.values())
@@ -136,10 +146,10 @@ def test_saved_model_gives_the_same_logits(model, tmp_path):
 def test_a_saved_transformer_loads_in_a_process_that_never_built_one(model, tmp_path):
     """As `evaluate`, `predict` and `export` load a run's model."""
     model.save(tmp_path / "model.keras")
-    code = ("import sys; from {{ cookiecutter.package_name }}.model import load_model; "
-            "print(type(load_model(sys.argv[1])).__name__)")
-    loaded = subprocess.run([sys.executable, "-c", code, str(tmp_path / "model.keras")], capture_output=True,
-                            text=True, check=True)
+    code = "import sys; from {{ cookiecutter.package_name }}.model import load_model; print(type(load_model(sys.argv[1])).__name__)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "model.keras")], capture_output=True, text=True, check=True
+    )
     assert loaded.stdout.split()[-1] == "TransformerSeq2Seq"
 
 

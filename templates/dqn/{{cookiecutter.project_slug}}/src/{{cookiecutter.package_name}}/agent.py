@@ -10,10 +10,10 @@ One epoch is `train.steps_per_epoch` environment steps (all parallel environment
 
 import time
 
-import keras
 import numpy as np
 
 from .exploration import linear_epsilon
+from .runtime.progress import bar as progress_bar
 
 BAR_EVERY = 50  # loop iterations between progress-bar refreshes: the bar costs more than a CartPole step
 
@@ -33,8 +33,9 @@ class Agent:
 
     def epsilon(self):
         config = self.config
-        return linear_epsilon(self.progress.env_steps, config.epsilon_start, config.epsilon_end,
-                              config.epsilon_decay_steps)
+        return linear_epsilon(
+            self.progress.env_steps, config.epsilon_start, config.epsilon_end, config.epsilon_decay_steps
+        )
 
     def act(self):
         if self.progress.env_steps < self.config.learning_starts:  # warm-up: the network knows nothing yet
@@ -45,8 +46,7 @@ class Agent:
         """Plays `steps` environment steps, learning along; returns the epoch's mean loss, mean Q, training
         episode returns, and environment steps per second."""
         iterations = max(1, steps // self.count)
-        bar = keras.utils.Progbar(iterations * self.count, unit_name="step",
-                                  stateful_metrics=["return", "epsilon", "loss"])
+        bar = progress_bar(iterations * self.count, unit_name="step", stateful_metrics=["return", "epsilon", "loss"])
         losses, values, returns = [], [], []
         started = time.perf_counter()
         for iteration in range(1, iterations + 1):
@@ -65,10 +65,12 @@ class Agent:
                 shown = [("epsilon", self.epsilon())] + ([("loss", losses[-1])] if losses else [])
                 bar.update(iteration * self.count, shown + ([("return", np.mean(returns[-20:]))] if returns else []))
         seconds = time.perf_counter() - started
-        return {"loss": float(np.mean(losses)) if losses else float("nan"),
-                "mean_q": float(np.mean(values)) if values else float("nan"),
-                "train_return": float(np.mean(returns)) if returns else float("nan"),
-                "steps_per_second": iterations * self.count / seconds}
+        return {
+            "loss": float(np.mean(losses)) if losses else float("nan"),
+            "mean_q": float(np.mean(values)) if values else float("nan"),
+            "train_return": float(np.mean(returns)) if returns else float("nan"),
+            "steps_per_second": iterations * self.count / seconds,
+        }
 
     def round_due(self):
         """Whether these steps crossed a multiple of `train_frequency` environment steps, after the warm-up."""
@@ -79,8 +81,9 @@ class Agent:
         """One round of updates; logs its mean loss and mean Q at the current environment step."""
         steps = self.config.gradient_steps
         loss, value = self.learner.update_round(self.replay.sample(steps * self.config.batch_size), steps)
-        self.board.scalars({"train/loss": loss, "train/mean_q": value, "train/epsilon": self.epsilon()},
-                           self.progress.env_steps)
+        self.board.scalars(
+            {"train/loss": loss, "train/mean_q": value, "train/epsilon": self.epsilon()}, self.progress.env_steps
+        )
         return float(loss), float(value)
 
     def record_episode(self, episode_return, length):

@@ -37,8 +37,10 @@ class Network:
             raise ValueError(f"network.hidden_units is {self.hidden_units}, expected a list of widths >= 1")
 {%- if cookiecutter.engine == "tf-agents" %}
         if self.dueling:
-            raise ValueError("network.dueling is true, but tf-agents' QNetwork has no dueling head: set "
-                             "network.dueling: false, or bake the project with the keras engine")
+            raise ValueError(
+                "network.dueling is true, but tf-agents' QNetwork has no dueling head: set "
+                "network.dueling: false, or bake the project with the keras engine"
+            )
 {%- endif %}
 
 
@@ -63,13 +65,21 @@ class Agent:
     def validate(self):
         if not 0.0 < self.gamma <= 1.0:
             raise ValueError(f"agent.gamma is {self.gamma}, expected a number in (0, 1]")
-        for key in ("n_step", "buffer_size", "batch_size", "train_frequency", "gradient_steps",
-                    "target_update_interval"):
+        for key in (
+            "n_step",
+            "buffer_size",
+            "batch_size",
+            "train_frequency",
+            "gradient_steps",
+            "target_update_interval",
+        ):
             if getattr(self, key) < 1:
                 raise ValueError(f"agent.{key} is {getattr(self, key)}, expected 1 or more")
         if self.learning_starts < self.batch_size:
-            raise ValueError(f"agent.learning_starts ({self.learning_starts}) must be at least agent.batch_size "
-                             f"({self.batch_size}): the first batch is drawn from that many steps")
+            raise ValueError(
+                f"agent.learning_starts ({self.learning_starts}) must be at least agent.batch_size "
+                f"({self.batch_size}): the first batch is drawn from that many steps"
+            )
         if not 0.0 < self.tau <= 1.0:
             raise ValueError(f"agent.tau is {self.tau}, expected a number in (0, 1]")
         for key in ("epsilon_start", "epsilon_end"):
@@ -111,10 +121,17 @@ class Train(settings.ClippedTrain):
         super().validate()
         if self.steps_per_epoch < 1 or self.eval_episodes < 1:
             raise ValueError("train.steps_per_epoch and train.eval_episodes must be 1 or more")
+        if self.schedule != "constant":
+            raise ValueError(
+                f"train.schedule is {self.schedule}, but the Q-learning loop trains at a constant learning rate: "
+                f"set train.schedule: constant (its targets move as it learns, so no epoch is the last word)"
+            )
 {%- if cookiecutter.engine == "tf-agents" %}
         if self.precision != "float32":
-            raise ValueError(f"train.precision is {self.precision}, but tf-agents' networks learn in float32 only: "
-                             f"set train.precision: float32")
+            raise ValueError(
+                f"train.precision is {self.precision}, but tf-agents' networks learn in float32 only: "
+                f"set train.precision: float32"
+            )
 {%- endif %}
 
 

@@ -63,8 +63,9 @@ def make_env(env_config, render=False):
     if not is_atari(env_config.id):
         return gymnasium.make(env_config.id, **options)
     environment = gymnasium.make(env_config.id, frameskip=1, **options)  # AtariPreprocessing skips frames itself
-    environment = gymnasium.wrappers.AtariPreprocessing(environment, frame_skip=env_config.frame_skip,
-                                                        screen_size=env_config.screen_size)
+    environment = gymnasium.wrappers.AtariPreprocessing(
+        environment, frame_skip=env_config.frame_skip, screen_size=env_config.screen_size
+    )
     return gymnasium.wrappers.FrameStackObservation(environment, env_config.frame_stack)
 
 
@@ -81,8 +82,13 @@ def env_spec(env_config):
     try:
         space = environment.observation_space
         threshold = environment.spec.reward_threshold if environment.spec else None
-        return EnvSpec(tuple(space.shape), space.dtype, int(environment.action_space.n),
-                       channels_first=is_atari(env_config.id), solved_return=threshold)
+        return EnvSpec(
+            tuple(space.shape),
+            space.dtype,
+            int(environment.action_space.n),
+            channels_first=is_atari(env_config.id),
+            solved_return=threshold,
+        )
     finally:
         environment.close()
 
@@ -112,16 +118,14 @@ def write_sample_data(directory, env_id=DEFAULT_ENV, seed=0):
     np.save(directory / "probe_states.npy", states[:PROBE_STATES])
     for index, state in enumerate(states[PROBE_STATES:]):
         np.save(directory / "observations" / f"observation_{index}.npy", state)
-    return (f"{PROBE_STATES} probe states and {SAMPLE_OBSERVATIONS} single observations of {env_id} "
-            f"(random play)")
+    return f"{PROBE_STATES} probe states and {SAMPLE_OBSERVATIONS} single observations of {env_id} (random play)"
 
 
 def read_states(path, spec, what, fix="record states of this environment"):
     """A `.npy` file of one observation or a batch of them, as a batch; a wrong file is a `UserError`."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"{what} {path} not found: write it with `sample-data`, or save observations with "
-                        f"numpy.save")
+        raise UserError(f"{what} {path} not found: write it with `sample-data`, or save observations with numpy.save")
     try:
         states = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError):
@@ -129,8 +133,10 @@ def read_states(path, spec, what, fix="record states of this environment"):
     if states.shape == spec.observation_shape:
         states = states[None]
     if states.shape[1:] != spec.observation_shape:
-        raise UserError(f"{path} holds states of shape {states.shape[1:]}, but the environment's observations "
-                        f"have shape {spec.observation_shape}: {fix}")
+        raise UserError(
+            f"{path} holds states of shape {states.shape[1:]}, but the environment's observations "
+            f"have shape {spec.observation_shape}: {fix}"
+        )
     return states.astype(spec.observation_dtype, copy=False)
 
 
@@ -138,8 +144,12 @@ def probe_states(config, spec, seed):
     """The configured probe states, or states of random play when `evaluate.probe_states` is empty."""
     if not config.evaluate.probe_states:
         return random_states(config.env, PROBE_STATES, seed)
-    return read_states(config.evaluate.probe_states, spec, "evaluate.probe_states",
-                       fix='set evaluate.probe_states: "" to record them from this environment at the start')
+    return read_states(
+        config.evaluate.probe_states,
+        spec,
+        "evaluate.probe_states",
+        fix='set evaluate.probe_states: "" to record them from this environment at the start',
+    )
 
 
 def solved_return(train_config, spec):

@@ -40,18 +40,24 @@ def check_environment(env_id):
     import gymnasium
 
     if env_id.startswith(ATARI_NAMESPACE) and not register_atari():
-        raise UserError(f"env.id {env_id} is an Atari game: install ale-py (pip install ale-py; its wheel carries "
-                        f"the game ROMs)")
+        raise UserError(
+            f"env.id {env_id} is an Atari game: install ale-py (pip install ale-py; its wheel carries the game ROMs)"
+        )
     registered = list(gymnasium.envs.registry)
     if env_id not in registered:
         close = close_ids(env_id, registered)
-        hint = (f"did you mean {', '.join(close)}?" if close else
-                "list them with python -c 'import gymnasium; gymnasium.pprint_registry()'")
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else "list them with python -c 'import gymnasium; gymnasium.pprint_registry()'"
+        )
         raise UserError(f"env.id {env_id} is not a registered gymnasium environment; {hint}")
     environment = gymnasium.make(env_id)
     try:
         if not isinstance(environment.action_space, gymnasium.spaces.Discrete):
-            raise UserError(f"env.id {env_id} has {type(environment.action_space).__name__} actions; DQN chooses one "
-                            f"of a finite set (Discrete): try CartPole-v1, Acrobot-v1, MountainCar-v0 or an ALE/ game")
+            raise UserError(
+                f"env.id {env_id} has {type(environment.action_space).__name__} actions; DQN chooses one "
+                f"of a finite set (Discrete): try CartPole-v1, Acrobot-v1, MountainCar-v0 or an ALE/ game"
+            )
     finally:
         environment.close()

@@ -1,8 +1,8 @@
 """Episodes a person can watch: evaluation episodes as GIFs, and the returns of training as a chart.
 
-    write_gif(frames, run.file("episodes/step_050000.gif"), fps=30)
-    image = returns_image(episode_steps, episode_returns, evaluation_steps, evaluation_returns, target=475)
-    board.log_image(run.logs / "episodes", "returns", image, png_path=run.file("returns.png"))
+write_gif(frames, run.file("episodes/step_050000.gif"), fps=30)
+image = returns_image(episode_steps, episode_returns, evaluation_steps, evaluation_returns, target=475)
+board.log_image(run.logs, "returns", image, png_path=run.file("returns.png"))
 """
 
 import numpy as np
@@ -20,8 +20,14 @@ def write_gif(frames, path, fps=30):
         raise ValueError("no frames to write")
     pictures = [Image.fromarray(np.asarray(frame, dtype=np.uint8)) for frame in frames]
     with atomic_path(path) as temporary:
-        pictures[0].save(temporary, format="GIF", save_all=True, append_images=pictures[1:],
-                         duration=max(20, round(1000 / fps)), loop=0)  # browsers play frames under 20 ms slowly
+        pictures[0].save(
+            temporary,
+            format="GIF",
+            save_all=True,
+            append_images=pictures[1:],
+            duration=max(20, round(1000 / fps)),
+            loop=0,
+        )  # browsers play frames under 20 ms slowly
 
 
 def returns_image(episode_steps, episode_returns, evaluation_steps=(), evaluation_returns=(), target=None):
@@ -36,8 +42,9 @@ def returns_image(episode_steps, episode_returns, evaluation_steps=(), evaluatio
     axis.scatter(episode_steps, episode_returns, s=4, alpha=0.35, color="tab:blue", label="training episode")
     if len(episode_returns) >= MOVING_AVERAGE:
         trend = np.convolve(episode_returns, np.ones(MOVING_AVERAGE) / MOVING_AVERAGE, mode="valid")
-        axis.plot(episode_steps[MOVING_AVERAGE - 1:], trend, color="tab:blue",
-                  label=f"mean of {MOVING_AVERAGE} episodes")
+        axis.plot(
+            episode_steps[MOVING_AVERAGE - 1 :], trend, color="tab:blue", label=f"mean of {MOVING_AVERAGE} episodes"
+        )
     if len(evaluation_returns):
         axis.plot(evaluation_steps, evaluation_returns, "o-", color="tab:orange", label="greedy evaluation mean")
     if target is not None:

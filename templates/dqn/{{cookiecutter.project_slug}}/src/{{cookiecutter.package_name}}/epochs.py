@@ -11,13 +11,14 @@ The loop ends after `train.epochs` epochs, once an epoch's greedy return reaches
 import time
 
 import numpy as np
+import tensorflow as tf
 from PIL import Image
 
 from . import data, play, resume
 from .agent import Agent
 from .callbacks.checkpoint import BestModelCheckpoint
 from .callbacks.history import append_row, keep_epochs_before
-from .callbacks.tensorboard import ScalarWriter
+from .callbacks.tensorboard import ScalarWriter, write_graph
 from .episodes import returns_image
 from .runtime.files import atomic_path
 
@@ -28,7 +29,10 @@ FORGETTING = 0.5  # a greedy return that falls this share of the best's size bel
 def train_epochs(config, environment, run, learner, replay, progress, rng):
     """Runs the epochs after `progress.epochs_done` (0, or those of the checkpoint the run resumed from), each
     ending in a checkpoint of `progress`, `learner`, `replay` and `rng`."""
-    board = ScalarWriter(run.logs / "train")
+    board = ScalarWriter(run.logs)
+    if progress.epochs_done == 0:  # the Q-network's graph, once per run
+        observations = learner.online.inputs[0]
+        write_graph(run.logs, learner.online, tf.TensorSpec(observations.shape, observations.dtype))
     envs = data.make_envs(config.env, config.env.num_envs)
     agent = Agent(envs, learner, replay, config.agent, progress, rng, config.train.seed + progress.epochs_done, board)
     best = BestModelCheckpoint(run.checkpoints / "best.keras", monitor="eval_return", mode="max")
@@ -43,11 +47,17 @@ def train_epochs(config, environment, run, learner, replay, progress, rng):
         played = agent.run_epoch(config.train.steps_per_epoch)
         returns, _ = play.play_episodes(act, config.env, config.train.eval_episodes, EPOCH_SEED)
         progress.seconds += time.perf_counter() - started
-        row = {"epoch": epoch, "env_steps": progress.env_steps, "episodes": progress.episodes,
-               "seconds": round(progress.seconds, 2),
-               "eval_return": float(np.mean(returns)), "eval_return_std": float(np.std(returns)), **played,
-               "probe_max_q": float(learner.q_values(environment.probe_states).max(axis=1).mean()),
-               "epsilon": agent.epsilon()}
+        row = {
+            "epoch": epoch,
+            "env_steps": progress.env_steps,
+            "episodes": progress.episodes,
+            "seconds": round(progress.seconds, 2),
+            "eval_return": float(np.mean(returns)),
+            "eval_return_std": float(np.std(returns)),
+            **played,
+            "probe_max_q": float(learner.q_values(environment.probe_states).max(axis=1).mean()),
+            "epsilon": agent.epsilon(),
+        }
         progress.evaluation_steps.append(progress.env_steps)
         progress.evaluation_returns.append(row["eval_return"])
         log_epoch(board, run, row, progress, environment.solved_return)
@@ -61,23 +71,40 @@ def train_epochs(config, environment, run, learner, replay, progress, rng):
 
 def log_epoch(board, run, row, progress, solved):
     """The epoch's scalars and the returns chart to TensorBoard (and `returns.png`), and one line to read."""
-    board.scalars({"eval/mean_return": row["eval_return"], "eval/probe_max_q": row["probe_max_q"],
-                   "train/steps_per_second": row["steps_per_second"]}, progress.env_steps)
-    chart = returns_image(progress.episode_steps, progress.episode_returns, progress.evaluation_steps,
-                          progress.evaluation_returns, target=solved)
+    board.scalars(
+        {
+            "eval/mean_return": row["eval_return"],
+            "eval/probe_max_q": row["probe_max_q"],
+            "train/steps_per_second": row["steps_per_second"],
+        },
+        progress.env_steps,
+    )
+    chart = returns_image(
+        progress.episode_steps,
+        progress.episode_returns,
+        progress.evaluation_steps,
+        progress.evaluation_returns,
+        target=solved,
+    )
     board.image("returns", chart, step=row["epoch"])
     board.flush()
     with atomic_path(run.file("returns.png")) as temporary:
         Image.fromarray(chart).save(temporary, format="PNG")
     top = int(np.argmax(progress.evaluation_returns))
     best = progress.evaluation_returns[top]
-    print(f"  greedy return {row['eval_return']:.1f} +- {row['eval_return_std']:.1f} (best {best:.1f} at epoch "
-          f"{top + 1}), training episodes {row['train_return']:.1f}, loss {row['loss']:.4f}, probe max Q "
-          f"{row['probe_max_q']:.2f}, epsilon {row['epsilon']:.3f}, {row['steps_per_second']:.0f} steps/s", flush=True)
+    print(
+        f"  greedy return {row['eval_return']:.1f} +- {row['eval_return_std']:.1f} (best {best:.1f} at epoch "
+        f"{top + 1}), training episodes {row['train_return']:.1f}, loss {row['loss']:.4f}, probe max Q "
+        f"{row['probe_max_q']:.2f}, epsilon {row['epsilon']:.3f}, {row['steps_per_second']:.0f} steps/s",
+        flush=True,
+    )
     returns = progress.evaluation_returns
     if has_fallen(returns) and not (len(returns) > 1 and has_fallen(returns[:-1])):  # said once per fall
-        print(f"  note: the greedy return fell to {row['eval_return']:.1f} from {best:.1f} at epoch {top + 1}; "
-              f"DQN forgets like this, and the best epoch's network is the one kept", flush=True)
+        print(
+            f"  note: the greedy return fell to {row['eval_return']:.1f} from {best:.1f} at epoch {top + 1}; "
+            f"DQN forgets like this, and the best epoch's network is the one kept",
+            flush=True,
+        )
 
 
 def has_fallen(returns):
@@ -87,14 +114,21 @@ def has_fallen(returns):
 
 
 def should_stop(row, progress, train_config, solved):
-    """Solved (with `train.stop_when_solved`), or no better greedy return for `train.early_stopping_patience`
-    epochs."""
+    """Solved (with `train.stop_when_solved`), or no greedy return better by more than `train.min_delta` for
+    `train.early_stopping_patience` epochs."""
     if solved is not None and train_config.stop_when_solved and row["eval_return"] >= solved:
-        print(f"  solved: greedy return {row['eval_return']:.1f} >= {solved:g} after {progress.env_steps} "
-              f"environment steps", flush=True)
+        print(
+            f"  solved: greedy return {row['eval_return']:.1f} >= {solved:g} after {progress.env_steps} "
+            f"environment steps",
+            flush=True,
+        )
         return True
-    patience = train_config.early_stopping_patience
-    since_best = len(progress.evaluation_returns) - 1 - int(np.argmax(progress.evaluation_returns))
+    patience, returns = train_config.early_stopping_patience, progress.evaluation_returns
+    best, best_epoch = -np.inf, 0
+    for epoch, value in enumerate(returns):
+        if value > best + train_config.min_delta:
+            best, best_epoch = value, epoch
+    since_best = len(returns) - 1 - best_epoch
     if patience and since_best >= patience:
         print(f"  stopping: no better greedy return for {since_best} epochs", flush=True)
         return True

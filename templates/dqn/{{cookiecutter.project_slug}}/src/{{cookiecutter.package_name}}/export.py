@@ -22,13 +22,19 @@ from .runtime import exports
 def saved_model_archive(network, spec):
     def serve(observations):
         q_values = network(observations, training=False)
-        return {"q_values": q_values, "action": keras.ops.argmax(q_values, axis=1),
-                "value": keras.ops.max(q_values, axis=1)}
+        return {
+            "q_values": q_values,
+            "action": keras.ops.argmax(q_values, axis=1),
+            "value": keras.ops.max(q_values, axis=1),
+        }
 
     archive = keras.export.ExportArchive()
     archive.track(network)
-    archive.add_endpoint("serve", serve, input_signature=[
-        tf.TensorSpec((None, *spec.observation_shape), spec.observation_dtype, name="observations")])
+    archive.add_endpoint(
+        "serve",
+        serve,
+        input_signature=[tf.TensorSpec((None, *spec.observation_shape), spec.observation_dtype, name="observations")],
+    )
     return archive
 
 
@@ -36,8 +42,13 @@ def export(config, run, formats):
     exports.check_formats(formats)
     spec = data.env_spec(config.env)
     network = load_run_network(run)
-    labels = {"env_id": config.env.id, "observation_shape": list(spec.observation_shape),
-              "observation_dtype": str(spec.observation_dtype), "actions": spec.action_count}
+    labels = {
+        "env_id": config.env.id,
+        "observation_shape": list(spec.observation_shape),
+        "observation_dtype": str(spec.observation_dtype),
+        "actions": spec.action_count,
+    }
     example = np.zeros((1, *spec.observation_shape), spec.observation_dtype)
-    return exports.write_exports(network, run.file("export"), formats, lambda: saved_model_archive(network, spec),
-                                 labels, example)
+    return exports.write_exports(
+        network, run.file("export"), formats, lambda: saved_model_archive(network, spec), labels, example
+    )

@@ -11,13 +11,20 @@ from .learner import Learner
 from .q_network import build_q_network
 from .runtime.errors import UserError
 from .runtime.optimizers import make_optimizer
+from .runtime.rundir import trained_model
 
 
 def q_network(config, spec, name="q_network"):
     try:
-        return build_q_network(spec.observation_shape, spec.action_count, kind=config.network.kind,
-                               hidden_units=tuple(config.network.hidden_units), dueling=config.network.dueling,
-                               channels_first=spec.channels_first, name=name)
+        return build_q_network(
+            spec.observation_shape,
+            spec.action_count,
+            kind=config.network.kind,
+            hidden_units=tuple(config.network.hidden_units),
+            dueling=config.network.dueling,
+            channels_first=spec.channels_first,
+            name=name,
+        )
     except ValueError as error:  # a cnn asked for vector observations
         raise UserError(f"network.kind {config.network.kind} does not fit {config.env.id}: {error}; use auto") from None
 
@@ -31,8 +38,14 @@ def build_learner(config, spec, jit_compile=False):
     online = q_network(config, spec)
     optimizer = make_optimizer(config.train.optimizer, config.train.learning_rate, config.train.clip_norm)
     agent = config.agent
-    options = {"double": agent.double, "huber_delta": agent.huber_delta, "target_update": agent.target_update,
-               "target_update_interval": agent.target_update_interval, "tau": agent.tau, "jit_compile": jit_compile}
+    options = {
+        "double": agent.double,
+        "huber_delta": agent.huber_delta,
+        "target_update": agent.target_update,
+        "target_update_interval": agent.target_update_interval,
+        "tau": agent.tau,
+        "jit_compile": jit_compile,
+    }
 {%- if cookiecutter.engine == "tf-agents" %}
     return Learner(online, optimizer, **options)  # the agent makes its target network itself
 {%- else %}
@@ -57,8 +70,4 @@ def load_network(path):
 
 def load_run_network(run):
     """The run's trained Q-network, `model.keras`."""
-    path = run.file("model.keras")
-    if not path.is_file():
-        raise UserError(f"{run.path} has no model.keras yet: its training has not finished; run train again to "
-                        f"resume it")
-    return load_network(path)
+    return load_network(trained_model(run))

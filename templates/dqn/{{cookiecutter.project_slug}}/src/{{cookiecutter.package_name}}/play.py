@@ -4,11 +4,11 @@ Evaluation runs many episodes in parallel copies of the environment, and each co
 of them. Counting the first N episodes to finish instead would favour short episodes: bad ones.
 """
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from .data import make_env, make_envs
+from .runtime.progress import bar as progress_bar
 
 PARALLEL_EPISODES = 20  # environments stepped together while evaluating
 
@@ -36,7 +36,7 @@ def play_episodes(act, env_config, episodes, seed, progress=False):
     shares = np.full(count, episodes // count) + (np.arange(count) < episodes % count)
     envs = make_envs(env_config, count)
     returns, lengths = [[] for _ in range(count)], [[] for _ in range(count)]
-    bar = keras.utils.Progbar(episodes, unit_name="episode") if progress else None
+    bar = progress_bar(episodes, unit_name="episode") if progress else None
     observations, _ = envs.reset(seed=seed)
     try:
         while any(len(done) < share for done, share in zip(returns, shares, strict=True)):

@@ -75,8 +75,15 @@ def mlp(observations, hidden_units):
     return x
 
 
-def build_q_network(observation_shape, action_count, kind="auto", hidden_units=(256, 256), dueling=False,
-                    channels_first=False, name="q_network"):
+def build_q_network(
+    observation_shape,
+    action_count,
+    kind="auto",
+    hidden_units=(256, 256),
+    dueling=False,
+    channels_first=False,
+    name="q_network",
+):
     """The Q-network for observations of `observation_shape` (no batch dimension) and `action_count` actions.
 
     `kind`: "mlp", "cnn" (uint8 pixels, 3-D observations), or "auto", which picks by the observation's rank.
@@ -88,9 +95,13 @@ def build_q_network(observation_shape, action_count, kind="auto", hidden_units=(
         raise ValueError(f"network kind {kind!r} is not one of auto, mlp, cnn")
     if kind == "cnn" and len(observation_shape) != 3:
         raise ValueError(f"the cnn takes stacked frames (3 dimensions), got observations of shape {observation_shape}")
-    observations = keras.Input(tuple(observation_shape), dtype="uint8" if kind == "cnn" else "float32",
-                               name="observations")
+    observations = keras.Input(
+        tuple(observation_shape), dtype="uint8" if kind == "cnn" else "float32", name="observations"
+    )
     features = nature_cnn(observations, channels_first) if kind == "cnn" else mlp(observations, hidden_units)
-    head = (DuelingHead(action_count, dtype="float32", name="q_values") if dueling
-            else layers.Dense(action_count, dtype="float32", name="q_values"))
+    head = (
+        DuelingHead(action_count, dtype="float32", name="q_values")
+        if dueling
+        else layers.Dense(action_count, dtype="float32", name="q_values")
+    )
     return keras.Model(observations, head(features), name=name)

@@ -117,18 +117,37 @@ class ReplayBuffer:
 
     def save(self, path):
         """Writes the buffer to an `.npz` atomically: a kill in mid-write leaves the previous file whole."""
+        with atomic_path(path) as temporary:
+            self.write(temporary)
+
+    def write(self, path):
+        """Writes the buffer to the `.npz` file `path`, in place."""
         stored = {name: getattr(self, name)[: self.count] for name in FIELDS}
-        with atomic_path(path) as temporary, open(temporary, "wb") as file:
-            np.savez(file, **stored, capacity=self.capacity, position=self.position, num_envs=self.num_envs,
-                     n_step=self.n_step, gamma=self.gamma, rng_state=json.dumps(self.rng.bit_generator.state))
+        with open(path, "wb") as file:
+            np.savez(
+                file,
+                **stored,
+                capacity=self.capacity,
+                position=self.position,
+                num_envs=self.num_envs,
+                n_step=self.n_step,
+                gamma=self.gamma,
+                rng_state=json.dumps(self.rng.bit_generator.state),
+            )
 
     @classmethod
     def load(cls, path):
         """The buffer `save` wrote, sampling on where it left off, with no steps in flight."""
         with np.load(path, allow_pickle=False) as saved:
             observations = saved["observations"]
-            buffer = cls(int(saved["capacity"]), observations.shape[1:], observations.dtype,
-                         num_envs=int(saved["num_envs"]), n_step=int(saved["n_step"]), gamma=float(saved["gamma"]))
+            buffer = cls(
+                int(saved["capacity"]),
+                observations.shape[1:],
+                observations.dtype,
+                num_envs=int(saved["num_envs"]),
+                n_step=int(saved["n_step"]),
+                gamma=float(saved["gamma"]),
+            )
             buffer.count, buffer.position = len(observations), int(saved["position"])
             for name in FIELDS:
                 getattr(buffer, name)[: buffer.count] = saved[name]

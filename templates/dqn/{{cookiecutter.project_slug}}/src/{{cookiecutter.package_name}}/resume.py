@@ -7,18 +7,19 @@ a complete checkpoint:
                                   log of the returns chart, and the names of the two files above: written last
 
 Each file is written beside its final name and renamed into place, and `state.json` names files that
-are already whole. A resumed run resets its environments (the episodes in flight when it was killed are
-lost, a few hundred steps at most) and goes on with the same exploration and sampling random numbers.
+are already whole, with their sizes and digests. The checkpoint before stays until this one is complete, and
+a damaged newest checkpoint is reported and skipped before the run resumes (`callbacks/checkpoint.py`).
+
+A resumed run resets its environments (the episodes in flight when it was killed are lost, a few hundred
+steps at most) and goes on with the same exploration and sampling random numbers.
 """
 
 import dataclasses
 
 import numpy as np
 
-from .callbacks.checkpoint import STATE_FILE
+from .callbacks.checkpoint import CheckpointMismatch, resume_state, save_checkpoint
 from .replay import ReplayBuffer
-from .runtime.errors import UserError
-from .runtime.files import atomic_path, read_json, write_json
 
 
 @dataclasses.dataclass
@@ -37,17 +38,22 @@ class Progress:
 
 
 def save(directory, progress, learner, replay, rng):
-    """Writes one checkpoint of the run after `progress.epochs_done` epochs, then removes the older ones."""
+    """Writes one checkpoint of the run after `progress.epochs_done` epochs; the one before it stays until then."""
     tag = f"{progress.epochs_done:04d}"
     agent, buffer = f"agent-{tag}.npz", f"replay-{tag}.npz"
-    with atomic_path(directory / agent) as temporary, open(temporary, "wb") as file:
-        np.savez(file, **learner.state())
-    replay.save(directory / buffer)
-    write_json(directory / STATE_FILE, {"epochs_done": progress.epochs_done, "agent": agent, "replay": buffer,
-                                        "rng": rng.bit_generator.state, "progress": dataclasses.asdict(progress)})
-    for old in [*directory.glob("agent-*.npz"), *directory.glob("replay-*.npz")]:
-        if old.name not in (agent, buffer):
-            old.unlink()
+    state = {
+        "epochs_done": progress.epochs_done,
+        "agent": agent,
+        "replay": buffer,
+        "rng": rng.bit_generator.state,
+        "progress": dataclasses.asdict(progress),
+    }
+
+    def write_agent(path):
+        with open(path, "wb") as file:
+            np.savez(file, **learner.state())
+
+    save_checkpoint(directory, state, {agent: write_agent, buffer: replay.write})
 
 
 def variable_arrays(variables):
@@ -59,11 +65,14 @@ def assign_arrays(variables, arrays):
     """Assigns `variable_arrays`' output back into `{name: variable}` built in the same shapes; a ValueError
     names what differs when the saved learner had another network or optimizer."""
     unmatched = sorted(set(variables) ^ set(arrays))
-    wrong_shape = [name for name, variable in variables.items()
-                   if name in arrays and arrays[name].shape != tuple(variable.shape)]
+    wrong_shape = [
+        name for name, variable in variables.items() if name in arrays and arrays[name].shape != tuple(variable.shape)
+    ]
     if unmatched or wrong_shape:
-        raise ValueError(f"the saved learner state does not fit this network and optimizer: "
-                         f"{(unmatched + wrong_shape)[:5]} differ (was the network or optimizer changed?)")
+        raise ValueError(
+            f"the saved learner state does not fit this network and optimizer: "
+            f"{(unmatched + wrong_shape)[:5]} differ (was the network or optimizer changed?)"
+        )
     for name, variable in variables.items():
         variable.assign(arrays[name])
 
@@ -71,14 +80,13 @@ def assign_arrays(variables, arrays):
 def restore(directory, learner, rng):
     """Loads the newest checkpoint into `learner` and `rng`; returns `(progress, replay buffer)`, or None when
     the run has no checkpoint yet."""
-    path = directory / STATE_FILE
-    if not path.is_file():
+    state = resume_state(directory)
+    if state is None:
         return None
-    state = read_json(path)
     with np.load(directory / state["agent"], allow_pickle=False) as saved:
         try:
             learner.load_state(dict(saved))
         except ValueError as error:  # the network or optimizer of the config differs from the run's
-            raise UserError(f"{directory / state['agent']}: {error}; train this config under a new run.name") from None
+            raise CheckpointMismatch(directory / state["agent"], error) from None
     rng.bit_generator.state = state["rng"]
     return Progress(**state["progress"]), ReplayBuffer.load(directory / state["replay"])

@@ -12,12 +12,27 @@ class DeepQLearning(Task):
         "sample-data": "write probe states and example observations of CartPole-v1 (random play)",
         "evaluate": "mean greedy return over evaluate.episodes held-out episodes; evaluation.csv and GIFs",
         "predict": "Q-values and the greedy action for saved observations (.npy), or greedy episodes as GIFs for "
-                   "seeds -> printed and predictions.csv / episodes.csv",
+        "seeds -> printed and predictions.csv / episodes.csv",
         "predict-inputs": ".npy files of one observation or a batch of them, or whole numbers: seeds of episodes to "
-                          "play and record",
+        "play and record",
         "export": "write the network for serving: a SavedModel from observations to Q-values and actions",
     }
     summary_size = ("actions", "actions (0: the environment's)", 0)
+    hparams = (
+        "network.hidden_units",
+        "network.dueling",
+        "train.learning_rate",
+        "train.epochs",
+        "train.steps_per_epoch",
+        "agent.batch_size",
+        "agent.gamma",
+        "agent.n_step",
+        "agent.double",
+        "agent.target_update",
+        "agent.epsilon_decay_steps",
+        "env.id",
+    )
+    scores = ("mean_return", "std_return", "mean_length", "solved", "env_steps", "eval/mean_return")
 
     def load_config(self, path, overrides=()):
         return load(path, overrides)
@@ -51,6 +66,11 @@ class DeepQLearning(Task):
         from .export import export
 
         return export(config, run, formats)
+
+    def load_model(self, run):
+        from .model import load_run_network
+
+        return load_run_network(run)
 
     def example_model(self, config, size):
         from .model import example_model

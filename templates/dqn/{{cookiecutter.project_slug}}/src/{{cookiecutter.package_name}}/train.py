@@ -24,10 +24,12 @@ def train(config, environment, session):
         learner = model.build_learner(config, spec, session.setup.jit_compile)
     rng = np.random.default_rng(config.train.seed)
     progress, replay = resume.restore(run.checkpoints, learner, rng) or (resume.Progress(), new_replay(config, spec))
-    session.announce(f"{config.env.id} x {config.env.num_envs}, observations {spec.observation_shape} "
-                     f"{spec.observation_dtype}, {spec.action_count} actions, {learner.online.count_params():,} "
-                     f"parameters, {config.train.epochs} epochs of {config.train.steps_per_epoch} steps, "
-                     f"{session.setup.precision}")
+    session.announce(
+        f"{config.env.id} x {config.env.num_envs}, observations {spec.observation_shape} "
+        f"{spec.observation_dtype}, {spec.action_count} actions, {learner.online.count_params():,} "
+        f"parameters, {config.train.epochs} epochs of {config.train.steps_per_epoch} steps, "
+        f"{session.setup.precision}"
+    )
     train_epochs(config, environment, run, learner, replay, progress, rng)
     final = keep_best(run, learner)
     metrics = {**scoring.evaluate_model(final, config, run, spec), "env_steps": progress.env_steps}
@@ -39,15 +41,24 @@ def one_device(strategy):
     """DQN updates on batches of 32-64 transitions: spread over several GPUs, they would only wait on each other."""
     if strategy.num_replicas_in_sync == 1:
         return strategy
-    print(f"note: training on one of {strategy.num_replicas_in_sync} GPUs; a DQN's small batches gain nothing "
-          f"from more", flush=True)
+    print(
+        f"note: training on one of {strategy.num_replicas_in_sync} GPUs; a DQN's small batches gain nothing from more",
+        flush=True,
+    )
     return tf.distribute.OneDeviceStrategy(strategy.extended.worker_devices[0])
 
 
 def new_replay(config, spec):
     agent = config.agent
-    return ReplayBuffer(agent.buffer_size, spec.observation_shape, spec.observation_dtype,
-                        num_envs=config.env.num_envs, n_step=agent.n_step, gamma=agent.gamma, seed=config.train.seed)
+    return ReplayBuffer(
+        agent.buffer_size,
+        spec.observation_shape,
+        spec.observation_dtype,
+        num_envs=config.env.num_envs,
+        n_step=agent.n_step,
+        gamma=agent.gamma,
+        seed=config.train.seed,
+    )
 
 
 def keep_best(run, learner):

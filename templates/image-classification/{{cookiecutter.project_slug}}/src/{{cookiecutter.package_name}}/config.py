@@ -21,7 +21,7 @@ class Data:
     batch_size: int = 32
     class_weights: Literal["balanced", "none"] = "balanced"
     cache: bool = True  # keep decoded images in memory after the first epoch
-    check_images: bool = True  # open every file once and list the unreadable ones
+    check_images: bool = True  # decode every file once and list the unreadable or truncated ones
 
     def validate(self):
         if not 0.0 <= self.val_fraction < 1.0:

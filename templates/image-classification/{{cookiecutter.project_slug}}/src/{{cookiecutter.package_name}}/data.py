@@ -40,8 +40,9 @@ def read_splits(data_config, seed, class_names=None):
             raise UserError(f"data.val_dir classes {val_names} differ from the training classes {names}")
         splits = Splits(paths, labels, val_paths, val_labels, names)
     else:
-        train_paths, train_labels, val_paths, val_labels = image_files.split(paths, labels, data_config.val_fraction,
-                                                                             seed)
+        train_paths, train_labels, val_paths, val_labels = image_files.split(
+            paths, labels, data_config.val_fraction, seed
+        )
         splits = Splits(train_paths, train_labels, val_paths, val_labels, names)
     if data_config.check_images:
         image_files.check_images(splits.train_paths + splits.val_paths)
@@ -82,15 +83,34 @@ def training_batches(config, splits, size):
     seed = config.train.seed
     augmenter = augment.image_pipeline(config.augment, seed=seed)
     mixer = augment.batch_mixer(config.augment, seed=seed)
-    train = pipeline.image_dataset(splits.train_paths, splits.train_labels, (size, size), config.data.batch_size,
-                                   training=True, seed=seed, augment=augmenter, cache=config.data.cache)
+    train = pipeline.image_dataset(
+        splits.train_paths,
+        splits.train_labels,
+        (size, size),
+        config.data.batch_size,
+        training=True,
+        seed=seed,
+        augment=augmenter,
+        cache=config.data.cache,
+    )
     train = train.map(one_hot(num_classes))
     if mixer is not None:
         train = train.map(mixer, num_parallel_calls=tf.data.AUTOTUNE)
-    val = pipeline.image_dataset(splits.val_paths, splits.val_labels, (size, size), config.data.batch_size,
-                                 training=False, seed=seed, cache=config.data.cache).map(one_hot(num_classes))
-    return FitData(train=train.prefetch(tf.data.AUTOTUNE), val=val, examples=len(splits.train_paths),
-                   class_weight=class_weights(config, splits))
+    val = pipeline.image_dataset(
+        splits.val_paths,
+        splits.val_labels,
+        (size, size),
+        config.data.batch_size,
+        training=False,
+        seed=seed,
+        cache=config.data.cache,
+    ).map(one_hot(num_classes))
+    return FitData(
+        train=train.prefetch(tf.data.AUTOTUNE),
+        val=val,
+        examples=len(splits.train_paths),
+        class_weight=class_weights(config, splits),
+    )
 
 
 def preview_batch(config, splits, size, count=16):
@@ -99,10 +119,16 @@ def preview_batch(config, splits, size, count=16):
     Built from the first `count` files only: the full training pipeline would shuffle, and so decode,
     every image once just for this picture.
     """
-    images = pipeline.image_dataset(splits.train_paths[:count], splits.train_labels[:count], (size, size), count,
-                                    training=True, seed=config.train.seed,
-                                    augment=augment.image_pipeline(config.augment, seed=config.train.seed),
-                                    cache=False)
+    images = pipeline.image_dataset(
+        splits.train_paths[:count],
+        splits.train_labels[:count],
+        (size, size),
+        count,
+        training=True,
+        seed=config.train.seed,
+        augment=augment.image_pipeline(config.augment, seed=config.train.seed),
+        cache=False,
+    )
     mixer = augment.batch_mixer(config.augment, seed=config.train.seed)
     images, labels = next(iter(images.map(one_hot(len(splits.class_names)))))
     if mixer is not None:

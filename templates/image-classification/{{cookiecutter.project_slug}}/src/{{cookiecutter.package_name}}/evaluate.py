@@ -14,8 +14,10 @@ def print_metrics(metrics, class_names):
         print(f"{key:>20}: {value:.4f}")
     print(f"\n{'class':<20} {'precision':>9} {'recall':>9} {'f1':>9}")
     for name in class_names:
-        print(f"{name:<20} {metrics[f'precision_{name}']:>9.3f} {metrics[f'recall_{name}']:>9.3f} "
-              f"{metrics[f'f1_{name}']:>9.3f}")
+        print(
+            f"{name:<20} {metrics[f'precision_{name}']:>9.3f} {metrics[f'recall_{name}']:>9.3f} "
+            f"{metrics[f'f1_{name}']:>9.3f}"
+        )
 
 
 def evaluate(config, run):

@@ -42,13 +42,15 @@ def saved_model_archive(model):
         lambda image_bytes: classify(tf.map_fn(decode, image_bytes, fn_output_signature=tf.float32)),
         input_signature=[tf.TensorSpec([None], tf.string, name="image_bytes")],
     )
-    archive.add_endpoint("serve_pixels", classify,
-                         input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32, name="images")])
+    archive.add_endpoint(
+        "serve_pixels", classify, input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32, name="images")]
+    )
     return archive
 
 
 def export(run, formats):
     exports.check_formats(formats)
     model = keras.saving.load_model(run.file("model.keras"))
-    return exports.write_exports(model, run.file("export"), formats, lambda: saved_model_archive(model),
-                                 {"class_names": class_names_of(model)})
+    return exports.write_exports(
+        model, run.file("export"), formats, lambda: saved_model_archive(model), {"class_names": class_names_of(model)}
+    )

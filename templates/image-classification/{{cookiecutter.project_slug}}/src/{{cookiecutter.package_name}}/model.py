@@ -20,8 +20,14 @@ HEAD = ("image", "resize", "preprocess", "pool", "dropout", "logits", "probabili
 def small_cnn(x, blocks, batchnorm_momentum):
     """Conv -> BatchNorm -> ReLU -> pooling per block; each knob of a block is in the config."""
     for index, block in enumerate(blocks, start=1):
-        x = layers.Conv2D(block.filters, block.kernel_size, strides=block.stride, padding=block.padding,
-                          use_bias=False, name=f"block{index}_conv")(x)
+        x = layers.Conv2D(
+            block.filters,
+            block.kernel_size,
+            strides=block.stride,
+            padding=block.padding,
+            use_bias=False,
+            name=f"block{index}_conv",
+        )(x)
         x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"block{index}_bn")(x)
         x = layers.ReLU(name=f"block{index}_relu")(x)
         if block.pool != "none":

@@ -61,8 +61,14 @@ def predict(run, inputs, output, explain=False, batch_size=32, top_k=3):
         for path, row in zip(paths, probabilities, strict=True):
             ranked = np.argsort(-row)[:top_k]
             best = int(ranked[0])
-            writer.writerow([path, class_names[best], f"{row[best]:.6f}",
-                             " ".join(f"{class_names[i]}:{row[i]:.3f}" for i in ranked)])
+            writer.writerow(
+                [
+                    path,
+                    class_names[best],
+                    f"{row[best]:.6f}",
+                    " ".join(f"{class_names[i]}:{row[i]:.3f}" for i in ranked),
+                ]
+            )
             print(f"{class_names[best]:<16} {row[best]:.3f}  {path}")
             if explain:
                 with Image.open(path) as picture:

@@ -39,4 +39,3 @@ def score(model, paths, labels, config):
     """`(metrics, confusion matrix)` of `model` on the image files `paths` with their class indices `labels`."""
     probabilities = predict_probabilities(model, paths, config.data.batch_size)
     return metrics_from(probabilities, labels, class_names_of(model), config.evaluate.top_k)
-

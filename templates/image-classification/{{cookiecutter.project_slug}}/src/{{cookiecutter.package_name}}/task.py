@@ -1,7 +1,7 @@
 """What this project gives the shared runner (`runtime/task.py`): its verbs, and how `fit` compiles each phase."""
 
 from .config import load
-from .runtime.task import FitTask
+from .runtime.task import TRAINING_KNOBS, FitTask
 
 
 class ImageClassification(FitTask):
@@ -14,6 +14,20 @@ class ImageClassification(FitTask):
         "export": "write the model for serving, preprocessing and labels inside",
     }
     monitor = "accuracy"
+    hparams = (
+        "model.backbone",
+        "model.weights",
+        "model.blocks",
+        "model.dropout",
+        *TRAINING_KNOBS,
+        "train.finetune_epochs",
+        "train.finetune_learning_rate",
+        "data.batch_size",
+        "data.image_size",
+        "augment.mix",
+        "augment.rand_augment",
+    )
+    scores = ("accuracy", "macro_f1", "epoch_val_accuracy", "epoch_val_loss")
 
     def load_config(self, path, overrides=()):
         return load(path, overrides)
@@ -55,6 +69,12 @@ class ImageClassification(FitTask):
         from .export import export
 
         return export(run, formats)
+
+    def load_model(self, run):
+        # importing the model module registers the layers model.keras holds
+        from . import model  # noqa: F401
+
+        return super().load_model(run)
 
     def example_model(self, config, size):
         from .model import example_model

@@ -24,8 +24,10 @@ def compile_for(model, phase, config, jit_compile):
     model.compile(
         optimizer=make_optimizer(config.train.optimizer, phase.learning_rate),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.train.label_smoothing),
-        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy"),
-                 keras.metrics.TopKCategoricalAccuracy(top_k, name="top_k_accuracy")],
+        metrics=[
+            keras.metrics.CategoricalAccuracy(name="accuracy"),
+            keras.metrics.TopKCategoricalAccuracy(top_k, name="top_k_accuracy"),
+        ],
         jit_compile=jit_compile,
     )
 
@@ -33,17 +35,19 @@ def compile_for(model, phase, config, jit_compile):
 def train(task, config, splits, session):
     size = data.image_size(config.data, splits.train_paths)
     batches = data.training_batches(config, splits, size)
-    momentum = sizing.configured_batchnorm_momentum(config.model.batchnorm_momentum, len(splits.train_paths),
-                                                    config.data.batch_size)
+    momentum = sizing.configured_batchnorm_momentum(
+        config.model.batchnorm_momentum, len(splits.train_paths), config.data.batch_size
+    )
     with session.setup.strategy.scope():
         model = build_model(config, splits.class_names, size, momentum)
-    session.announce(f"{len(splits.train_paths)} training / {len(splits.val_paths)} validation images, "
-                     f"{len(splits.class_names)} classes, {size}x{size} px, {config.model.backbone}, "
-                     f"{session.setup.precision}, {session.setup.replicas} replica(s)")
+    session.announce(
+        f"{len(splits.train_paths)} training / {len(splits.val_paths)} validation images, "
+        f"{len(splits.class_names)} classes, {size}x{size} px, {config.model.backbone}, "
+        f"{session.setup.precision}, {session.setup.replicas} replica(s)"
+    )
     if not session.resumed:
         grid = board.image_grid(data.preview_batch(config, splits, size))
-        board.log_image(session.run.logs / "images", "augmented_training_images", grid,
-                        png_path=session.run.file("augmented.png"))
+        board.log_image(session.run.logs, "augmented_training_images", grid, png_path=session.run.file("augmented.png"))
     final = fitting.fit(session, task, config, model, batches, plan_phases(config.train, config.pretrained))
     metrics, confusion = scoring.score(final, splits.val_paths, splits.val_labels, config)
     log_confusion_matrix(session.run, confusion, splits.class_names)

@@ -50,8 +50,11 @@ def saved_model_archive(model, values):
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint("serve", segment_file, input_signature=[tf.TensorSpec([], tf.string, name="image_bytes")])
-    archive.add_endpoint("serve_pixels", segment_pixels,
-                         input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32, name="images")])
+    archive.add_endpoint(
+        "serve_pixels",
+        segment_pixels,
+        input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32, name="images")],
+    )
     return archive
 
 
@@ -61,5 +64,10 @@ def export(config, run, formats):
     exports.check_formats(formats)
     model = keras.saving.load_model(run.file("model.keras"), compile=False)
     values = mask_values(config.data)
-    return exports.write_exports(model, run.file("export"), formats, lambda: saved_model_archive(model, values),
-                                 {"class_names": class_names_of(model), "values": values, "colours": colours_of(model)})
+    return exports.write_exports(
+        model,
+        run.file("export"),
+        formats,
+        lambda: saved_model_archive(model, values),
+        {"class_names": class_names_of(model), "values": values, "colours": colours_of(model)},
+    )

@@ -1,12 +1,12 @@
 """The model on image files, as `evaluate`, `predict`, `export` and training's final score run it: masks at each
 picture's own size, and the mask PNGs they are written as."""
 
-import keras
 import numpy as np
 import tensorflow as tf
 from PIL import Image
 
 from .datasets import pipeline
+from .runtime.progress import bar as progress_bar
 
 
 def at_input_size(probabilities, height, width):
@@ -24,9 +24,10 @@ def read_picture(path):
 def predicted_masks(model, image_paths, batch_size):
     """Yields `(path, mask)` per image: class indices, uint8, at the picture's own size."""
     size = model.get_layer("resize").height
-    dataset = pipeline.image_dataset(image_paths, [0] * len(image_paths), (size, size), batch_size, training=False,
-                                     seed=0, cache=False).map(lambda images, _: images)
-    bar = keras.utils.Progbar(len(image_paths), unit_name="image")
+    dataset = pipeline.image_dataset(
+        image_paths, [0] * len(image_paths), (size, size), batch_size, training=False, seed=0, cache=False
+    ).map(lambda images, _: images)
+    bar = progress_bar(len(image_paths), unit_name="image")
     paths = iter(image_paths)
     for batch in dataset:
         probabilities = model.predict_on_batch(batch)

@@ -67,8 +67,13 @@ class SegmentationLoss(keras.losses.Loss):
         return ops.convert_to_tensor(self.class_weights, dtype="float32")
 
     def get_config(self):
-        return {**super().get_config(), "terms": self.terms, "num_classes": self.num_classes,
-                "class_weights": self.class_weights, "focal_gamma": self.focal_gamma}
+        return {
+            **super().get_config(),
+            "terms": self.terms,
+            "num_classes": self.num_classes,
+            "class_weights": self.class_weights,
+            "focal_gamma": self.focal_gamma,
+        }
 
 
 def weighted_focal(one_hot, probabilities, class_weights, gamma):

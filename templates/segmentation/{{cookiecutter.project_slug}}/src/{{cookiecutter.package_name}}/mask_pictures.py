@@ -3,7 +3,7 @@
 `MaskPreview` draws the same validation pictures after every epoch, to TensorBoard (one step per epoch,
 so the slider shows the masks improving) and to a PNG in the run folder.
 
-    MaskPreview(images, true_masks, class_names, colours, run.logs / "images", run.file("val_predictions.png"))
+    MaskPreview(images, true_masks, class_names, colours, run.logs, run.file("val_predictions.png"))
 """
 
 import keras
@@ -50,10 +50,14 @@ def comparison_grid(images, true_masks, predicted_masks, class_names, colours, s
     """
     scale = max(1, smallest // np.shape(images)[1])
     if scale > 1:
-        images, true_masks, predicted_masks = (np.repeat(np.repeat(np.asarray(array), scale, axis=1), scale, axis=2)
-                                               for array in (images, true_masks, predicted_masks))
-    rows = [np.concatenate([image, overlay(image, truth, colours), overlay(image, predicted, colours)], axis=1)
-            for image, truth, predicted in zip(images, true_masks, predicted_masks, strict=True)]
+        images, true_masks, predicted_masks = (
+            np.repeat(np.repeat(np.asarray(array), scale, axis=1), scale, axis=2)
+            for array in (images, true_masks, predicted_masks)
+        )
+    rows = [
+        np.concatenate([image, overlay(image, truth, colours), overlay(image, predicted, colours)], axis=1)
+        for image, truth, predicted in zip(images, true_masks, predicted_masks, strict=True)
+    ]
     grid = np.concatenate(rows, axis=0)
     return np.concatenate([grid, legend(class_names, colours, grid.shape[1])], axis=0)
 
@@ -72,6 +76,7 @@ class MaskPreview(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         probabilities = self.model.predict(self.images.astype(np.float32), verbose=0)
-        grid = comparison_grid(self.images, self.true_masks, probabilities.argmax(axis=-1), self.class_names,
-                               self.colours)
+        grid = comparison_grid(
+            self.images, self.true_masks, probabilities.argmax(axis=-1), self.class_names, self.colours
+        )
         board.log_image(self.log_dir, "validation_masks", grid, step=epoch, png_path=self.png_path)

@@ -30,10 +30,18 @@ DECODER_PREFIX = "up"
 # Per encoder, the layers that start each downsampling, from 1/2 to 1/32: the skip at each size is the
 # feature map entering one of them, the last of its size. (MobileNetV3 leaves its activations unnamed.)
 DOWNSAMPLINGS = {
-    "mobilenet_v3_small": ("expanded_conv_depthwise_pad", "expanded_conv_1_depthwise_pad",
-                           "expanded_conv_3_depthwise_pad", "expanded_conv_8_depthwise_pad"),
-    "mobilenet_v3_large": ("expanded_conv_1_depthwise_pad", "expanded_conv_3_depthwise_pad",
-                           "expanded_conv_6_depthwise_pad", "expanded_conv_12_depthwise_pad"),
+    "mobilenet_v3_small": (
+        "expanded_conv_depthwise_pad",
+        "expanded_conv_1_depthwise_pad",
+        "expanded_conv_3_depthwise_pad",
+        "expanded_conv_8_depthwise_pad",
+    ),
+    "mobilenet_v3_large": (
+        "expanded_conv_1_depthwise_pad",
+        "expanded_conv_3_depthwise_pad",
+        "expanded_conv_6_depthwise_pad",
+        "expanded_conv_12_depthwise_pad",
+    ),
     "efficientnet_v2_b0": ("block2a_expand_conv", "block3a_expand_conv", "block4a_dwconv2", "block6a_dwconv2"),
     "resnet50": ("pool1_pad", "conv3_block1_1_conv", "conv4_block1_1_conv", "conv5_block1_1_conv"),
 }
@@ -118,6 +126,12 @@ def build_model(config, class_names, colours, image_size, batchnorm_momentum=0.9
     if model_config.weights.endswith(".keras"):
         backbones.copy_weights_by_name(encoder_layers(model), model_config.weights)
     return model
+
+
+def output_stride(model_config):
+    """Input pixels per cell of the model's coarsest feature map: unet halves once per level, the encoders five
+    times."""
+    return 2 ** len(model_config.filters) if model_config.encoder == "unet" else 32
 
 
 def encoder_layers(model):

@@ -22,8 +22,9 @@ def score(model, image_paths, mask_paths, config, run=None):
     class_names = class_names_of(model)
     matrix = np.zeros((len(class_names), len(class_names)), dtype=np.int64)
     shown = []
-    for (path, predicted), mask_path in zip(predicted_masks(model, image_paths, config.data.batch_size), mask_paths,
-                                            strict=True):
+    for (path, predicted), mask_path in zip(
+        predicted_masks(model, image_paths, config.data.batch_size), mask_paths, strict=True
+    ):
         with Image.open(mask_path) as mask:
             truth, _ = encoding.class_indices(np.asarray(mask.convert("RGB") if encoding.colours else mask))
         matrix += confusion_matrix(truth, predicted, len(class_names))
@@ -31,7 +32,7 @@ def score(model, image_paths, mask_paths, config, run=None):
             shown.append((read_picture(path), truth, predicted))
     if run is not None and shown:
         grid = comparison_grid(*map(np.stack, zip(*shown, strict=True)), class_names, colours_of(model))
-        board.log_image(run.logs / "evaluation", "evaluation_masks", grid, png_path=run.file("evaluation_masks.png"))
+        board.log_image(run.logs, "evaluation_masks", grid, png_path=run.file("evaluation_masks.png"))
     return overlap_scores(matrix, class_names), matrix
 
 

@@ -1,7 +1,8 @@
 """What this project gives the shared runner (`runtime/task.py`): its verbs, and how `fit` compiles each phase."""
 
 from .config import load
-from .runtime.task import FitTask
+from .runtime.errors import UserError
+from .runtime.task import TRAINING_KNOBS, FitTask
 
 
 class Segmentation(FitTask):
@@ -14,6 +15,19 @@ class Segmentation(FitTask):
         "export": "write the model for serving, preprocessing and palette inside",
     }
     monitor = "mean_iou"
+    hparams = (
+        "model.encoder",
+        "model.weights",
+        "model.filters",
+        "model.dropout",
+        "loss.terms",
+        *TRAINING_KNOBS,
+        "train.finetune_epochs",
+        "data.batch_size",
+        "data.image_size",
+        "data.oversample",
+    )
+    scores = ("mean_iou", "mean_dice", "pixel_accuracy", "epoch_val_mean_iou", "epoch_val_loss")
     calibration_batches = 3  # a mask batch holds thousands of pixels per image: three estimate BatchNorm well
 
     def load_config(self, path, overrides=()):
@@ -27,7 +41,12 @@ class Segmentation(FitTask):
     def read_data(self, config):
         from .data import read_splits
 
-        return read_splits(config.data, config.train.seed)
+        splits = read_splits(config.data, config.train.seed)
+        try:
+            config.validate()  # with data.classes auto, whether sigmoid's two classes are there is known only now
+        except ValueError as error:
+            raise UserError(f"data.classes auto: {error}") from None
+        return splits
 
     def train(self, config, data, session):
         from .train import train
@@ -53,6 +72,12 @@ class Segmentation(FitTask):
         from .export import export
 
         return export(config, run, formats)
+
+    def load_model(self, run):
+        # importing the model module registers the layers model.keras holds
+        from . import model  # noqa: F401
+
+        return super().load_model(run)
 
     def example_model(self, config, size):
         from .model import example_model

@@ -35,27 +35,37 @@ def compile_for(model, phase, config, class_weights, jit_compile):
 
 
 def print_class_weights(class_names, class_weights):
-    print("class weights (median frequency): " + ", ".join(
-        f"{name} {weight:.2f}" for name, weight in zip(class_names, class_weights, strict=True)))
+    print(
+        "class weights (median frequency): "
+        + ", ".join(f"{name} {weight:.2f}" for name, weight in zip(class_names, class_weights, strict=True))
+    )
 
 
 def train(task, config, splits, session):
-    size = data.image_size(config.data, splits.train_images)
+    size = data.image_size(config, splits)
     batches = data.training_batches(config, splits, size)
-    momentum = sizing.configured_batchnorm_momentum(config.model.batchnorm_momentum, len(splits.train_images),
-                                                    config.data.batch_size)
+    momentum = sizing.configured_batchnorm_momentum(
+        config.model.batchnorm_momentum, len(splits.train_images), config.data.batch_size
+    )
     with session.setup.strategy.scope():
         model = build_model(config, config.data.class_names, class_colours(config), size, momentum)
-    session.announce(f"{len(splits.train_images)} training / {len(splits.val_images)} validation images, "
-                     f"{len(config.data.classes)} classes, {size}x{size} px, {config.model.encoder}, "
-                     f"{session.setup.precision}, {session.setup.replicas} replica(s)")
+    session.announce(
+        f"{len(splits.train_images)} training / {len(splits.val_images)} validation images, "
+        f"{len(config.data.classes)} classes, {size}x{size} px, {config.model.encoder}, "
+        f"{session.setup.precision}, {session.setup.replicas} replica(s)"
+    )
     if batches.loss_class_weights is not None and not session.resumed:
         print_class_weights(config.data.class_names, batches.loss_class_weights)
-    preview = MaskPreview(*data.preview_pairs(config, splits.val_images, splits.val_masks, size),
-                          config.data.class_names, class_colours(config), session.run.logs / "images",
-                          session.run.file("val_predictions.png"))
-    final = fitting.fit(session, task, config, model, batches, plan_phases(config.train, config.pretrained),
-                        callbacks=[preview])
+    preview = MaskPreview(
+        *data.preview_pairs(config, splits.val_images, splits.val_masks, size),
+        config.data.class_names,
+        class_colours(config),
+        session.run.logs,
+        session.run.file("val_predictions.png"),
+    )
+    final = fitting.fit(
+        session, task, config, model, batches, plan_phases(config.train, config.pretrained), callbacks=[preview]
+    )
     metrics, matrix = scoring.score(final, splits.val_images, splits.val_masks, config, session.run)
     scoring.draw_confusion(session.run, matrix, config.data.class_names)
     print(f"finished run {session.run.path}: val mean IoU {metrics['mean_iou']:.3f}", flush=True)

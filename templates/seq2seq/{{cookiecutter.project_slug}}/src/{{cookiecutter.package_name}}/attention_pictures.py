@@ -6,7 +6,7 @@ picture, each output word gets its own panel: the picture, lit where that word's
 
     image = attention_image(weights, ["▁the", "▁third", ...], ["1", "9", ...])
     image = picture_attention_image(pixels, weights_on_grid, ["a", "red", "circle"])
-    board.log_image(run.logs / "attention", "attention/0", image, step=epoch, png_path=run.file("a.png"))
+    board.log_image(run.logs, "attention/0", image, step=epoch, png_path=run.file("a.png"))
 """
 
 import numpy as np
@@ -23,8 +23,9 @@ def attention_image(weights, source_tokens, target_tokens, title=None):
 
     weights = np.asarray(weights, dtype=np.float32)
     if weights.shape != (len(target_tokens), len(source_tokens)):
-        raise ValueError(f"weights {weights.shape} do not match {len(target_tokens)} target x "
-                         f"{len(source_tokens)} source tokens")
+        raise ValueError(
+            f"weights {weights.shape} do not match {len(target_tokens)} target x {len(source_tokens)} source tokens"
+        )
     figure, axis = plt.subplots(figsize=(1.0 + 0.32 * len(source_tokens), 1.0 + 0.32 * len(target_tokens)))
     axis.imshow(weights, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
     axis.set_xticks(range(len(source_tokens)), source_tokens, rotation=90, fontsize=8)
@@ -50,16 +51,24 @@ def picture_attention_image(picture, weights, target_tokens, title=None, columns
         raise ValueError(f"weights {weights.shape} are not {len(target_tokens)} target tokens x a grid")
     columns = min(columns, len(target_tokens))
     rows = -(-len(target_tokens) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.75 * rows + (0.3 if title else 0)),
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(1.6 * columns, 1.75 * rows + (0.3 if title else 0)), squeeze=False
+    )
     extent = (0, picture.shape[1], picture.shape[0], 0)
     for axis in axes.flat:
         axis.axis("off")
     for axis, token, grid in zip(axes.flat, target_tokens, weights, strict=False):
         axis.imshow(np.clip(picture / 255.0, 0, 1), extent=extent)
         # Scaled to the panel's own peak: a word that looks at one region of 64 shows it as clearly as one of 4.
-        axis.imshow(grid / max(float(grid.max()), 1e-6), cmap="inferno", alpha=0.55, vmin=0, vmax=1, extent=extent,
-                    interpolation="bilinear")
+        axis.imshow(
+            grid / max(float(grid.max()), 1e-6),
+            cmap="inferno",
+            alpha=0.55,
+            vmin=0,
+            vmax=1,
+            extent=extent,
+            interpolation="bilinear",
+        )
         axis.set_title(token, fontsize=9)
     if title:
         figure.suptitle(title, fontsize=9)

@@ -26,8 +26,13 @@ from .datasets.shapes import draw_shape, textured_background
 
 # Saturated colours: the background is grey with a faint tint (its channels rarely differ by 90), so the hue
 # tells a shape from it whatever the background's brightness. Fills vary by up to JITTER per channel.
-COLOURS = {"red": (215, 40, 40), "green": (40, 170, 60), "blue": (50, 80, 230), "yellow": (235, 215, 45),
-           "purple": (165, 55, 200)}
+COLOURS = {
+    "red": (215, 40, 40),
+    "green": (40, 170, 60),
+    "blue": (50, 80, 230),
+    "yellow": (235, 215, 45),
+    "purple": (165, 55, 200),
+}
 CAPTION_SHAPES = ("circle", "square", "triangle", "star")  # filled outlines, unlike a ring, told apart at 64 px
 POSITIONS = {"left": "on the left", "right": "on the right", "top": "at the top", "bottom": "at the bottom"}
 MIDDLE_POSITION = "in the middle"
@@ -48,7 +53,7 @@ class PlacedShape(NamedTuple):
 
 
 def _side(dx, dy, least):
-    """"left", "right", "top" or "bottom" for an offset (y grows downwards) at least `least` along one axis and
+    """ "left", "right", "top" or "bottom" for an offset (y grows downwards) at least `least` along one axis and
     at least twice as long along it as across; None when it is not clearly one of them."""
     if abs(dx) >= max(least, 2 * abs(dy)):
         return "left" if dx < 0 else "right"
@@ -89,8 +94,10 @@ def place_shapes(rng, size=64):
     radii = rng.uniform(*RADIUS_RANGE, count) * size
     while True:
         centres = rng.uniform(radii[:, None] + 1, size - radii[:, None] - 1, (count, 2))  # whole shapes only
-        shapes = [PlacedShape(colour, kind, float(x), float(y), float(radius))
-                  for (colour, kind), (x, y), radius in zip(names, centres, radii, strict=True)]
+        shapes = [
+            PlacedShape(colour, kind, float(x), float(y), float(radius))
+            for (colour, kind), (x, y), radius in zip(names, centres, radii, strict=True)
+        ]
         where = _where(shapes, size)
         if where is not None and wanted in (None, where):
             return shapes
@@ -102,8 +109,14 @@ def paint(rng, shapes, size=64):
     draw = ImageDraw.Draw(image)
     for shape in shapes:
         fill = np.clip(np.add(COLOURS[shape.colour], rng.integers(-JITTER, JITTER + 1, 3)), 0, 255)
-        draw_shape(draw, shape.kind, (shape.x, shape.y), shape.radius, rng.uniform(0, 2 * math.pi),
-                   tuple(int(channel) for channel in fill))
+        draw_shape(
+            draw,
+            shape.kind,
+            (shape.x, shape.y),
+            shape.radius,
+            rng.uniform(0, 2 * math.pi),
+            tuple(int(channel) for channel in fill),
+        )
     return image
 
 

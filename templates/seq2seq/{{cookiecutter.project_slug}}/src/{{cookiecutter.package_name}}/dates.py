@@ -9,17 +9,57 @@ optional weekdays vary the positions. The weekday is the real one, so a pair is 
 """
 
 import datetime
+import itertools
 from pathlib import Path
 
 import numpy as np
 
-ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+ONES = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
 TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth", "nine": "ninth",
-            "twelve": "twelfth"}
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
+ORDINALS = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2099, 12, 31)
 
@@ -72,19 +112,24 @@ def spoken_date(date, rng):
 
 
 def date_pairs(count, seed=0):
-    """`count` pairs `(spoken date, ISO date)` of days drawn uniformly from 1900-2099."""
+    """`count` pairs `(spoken date, ISO date)` of distinct days drawn uniformly from 1900-2099."""
     rng = np.random.default_rng(seed)
-    span = (LAST_DAY - FIRST_DAY).days
+    days = (LAST_DAY - FIRST_DAY).days + 1
     pairs = []
-    for offset in rng.integers(0, span + 1, count):
+    for offset in rng.choice(days, size=count, replace=False):
         date = FIRST_DAY + datetime.timedelta(days=int(offset))
         pairs.append((spoken_date(date, rng), date.isoformat()))
     return pairs
 
 
-def write_date_pairs(path, count=5000, seed=0):
-    """Writes the pairs as a TSV, one `source<TAB>target` per line: the format your own pairs take."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{source}\t{target}\n" for source, target in date_pairs(count, seed)), encoding="utf-8")
-    return path
+def write_date_pairs(counts, seed=0):
+    """Writes `{path: count}`: each file's pairs as a TSV, one `source<TAB>target` per line, the format your own pairs
+    take. The days are distinct across all the files, so no pair is in one file twice or in two of them (a held-out
+    date was never trained on). Returns the paths."""
+    pairs = iter(date_pairs(sum(counts.values()), seed))
+    for path, count in counts.items():
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = (f"{source}\t{target}\n" for source, target in itertools.islice(pairs, count))
+        path.write_text("".join(lines), encoding="utf-8")
+    return list(counts)

@@ -39,8 +39,14 @@ class Seq2Seq(keras.Model):
             hold = ops.where(vocabulary == PAD, 0.0, -1e9)
             return ops.where(finished[:, None], hold[None, :], logits), None, cache
 
-        output = sampler(next_logits, prompt, cache, index=1, mask=ops.broadcast_to(positions == 0, ops.shape(prompt)),
-                         stop_token_ids=[END])[:, 1:]
+        output = sampler(
+            next_logits,
+            prompt,
+            cache,
+            index=1,
+            mask=ops.broadcast_to(positions == 0, ops.shape(prompt)),
+            stop_token_ids=[END],
+        )[:, 1:]
         after_end = ops.cumsum(ops.cast(output == END, "int32"), axis=1) - ops.cast(output == END, "int32") > 0
         return ops.where(after_end, PAD, output)
 

@@ -29,8 +29,11 @@ def saved_model_archive(translator):
         tokenizer.build(None)  # a tokenizer has no weights to build; ExportArchive tracks built layers only
         archive.track(tokenizer)
     archive.track(translator.model)
-    archive.add_endpoint("serve", translator.translate_strings.python_function,
-                         input_signature=[tf.TensorSpec([None], tf.string, name=translator.source.signature_name)])
+    archive.add_endpoint(
+        "serve",
+        translator.translate_strings.python_function,
+        input_signature=[tf.TensorSpec([None], tf.string, name=translator.source.signature_name)],
+    )
     return archive
 
 
@@ -38,8 +41,10 @@ def export(config, run, formats):
     exports.check_formats(formats)
     unsupported = [name for name in formats if name not in FORMATS]
     if unsupported:
-        raise UserError(f"--format {','.join(unsupported)}: a translator decodes step by step with its tokenizers "
-                        f"inside, which {' and '.join(unsupported)} cannot hold; use {','.join(FORMATS)}")
+        raise UserError(
+            f"--format {','.join(unsupported)}: a translator decodes step by step with its tokenizers "
+            f"inside, which {' and '.join(unsupported)} cannot hold; use {','.join(FORMATS)}"
+        )
     translator = load_translator(run, config.decode)
     folder = run.file("export")
     written = exports.write_exports(translator.model, folder, formats, lambda: saved_model_archive(translator), {})

@@ -41,7 +41,7 @@ class ImageEncoder(layers.Layer):
             features = layers.Rescaling(1 / 255.0)(pixels)
             filters = NARROWEST
             for block in range(blocks):
-                filters = min(WIDEST, NARROWEST * 2 ** block)
+                filters = min(WIDEST, NARROWEST * 2**block)
                 features = layers.Conv2D(filters, 3, padding="same", activation="relu")(features)
                 features = layers.MaxPooling2D()(features)
             # Two more on the final grid, where they are cheap: each region then sees its neighbours, enough to
@@ -69,12 +69,16 @@ class ImageEncoder(layers.Layer):
         return (input_shape[0], self.grid[0] * self.grid[1], self.units)
 
     def get_config(self):
-        return {**super().get_config(), "image_size": self.image_size, "units": self.units,
-                "backbone": self.backbone_name, "dropout": self.dropout}
+        return {
+            **super().get_config(),
+            "image_size": self.image_size,
+            "units": self.units,
+            "backbone": self.backbone_name,
+            "dropout": self.dropout,
+        }
 
 
 def saved_image_encoder(options):
     """A model's `image_encoder` options as its config keeps them: without `weights`, since a saved model carries
     its trained weights, and loading it must not fetch ImageNet's again."""
     return None if options is None else {**options, "weights": None}
-

@@ -23,11 +23,13 @@ def build_model(model_config, source_vocabulary, target_vocabulary, image_size=N
     it is a captioner: its source is a picture of that size, read by the configured `model.image_encoder`."""
     image_encoder = None if image_size is None else model_config.image_encoder_options(image_size)
     if model_config.architecture == "transformer":
-        model = TransformerSeq2Seq(source_vocabulary, target_vocabulary, image_encoder=image_encoder,
-                                   **model_config.transformer_options())
+        model = TransformerSeq2Seq(
+            source_vocabulary, target_vocabulary, image_encoder=image_encoder, **model_config.transformer_options()
+        )
     else:
-        model = RecurrentSeq2Seq(source_vocabulary, target_vocabulary, image_encoder=image_encoder,
-                                 **model_config.recurrent_options())
+        model = RecurrentSeq2Seq(
+            source_vocabulary, target_vocabulary, image_encoder=image_encoder, **model_config.recurrent_options()
+        )
     source = ops.ones((1, 2), "int32") if image_size is None else ops.zeros((1, image_size, image_size, 3))
     model({"source": source, "target_in": ops.ones((1, 2), "int32")})
     return model

@@ -33,14 +33,29 @@ class RecurrentSeq2Seq(Seq2Seq):
     (2, 5, 20)
     """
 
-    def __init__(self, source_vocabulary, target_vocabulary, cell="gru", units=128, num_layers=1,
-                 bidirectional=True, attention="additive", embedding_dim=64, dropout=0.1, image_encoder=None,
-                 **kwargs):
+    def __init__(
+        self,
+        source_vocabulary,
+        target_vocabulary,
+        cell="gru",
+        units=128,
+        num_layers=1,
+        bidirectional=True,
+        attention="additive",
+        embedding_dim=64,
+        dropout=0.1,
+        image_encoder=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.source_vocabulary, self.target_vocabulary = source_vocabulary, target_vocabulary
         self.cell, self.units, self.num_layers = cell, units, num_layers
-        self.bidirectional, self.attention, self.embedding_dim, self.dropout = (bidirectional, attention,
-                                                                                embedding_dim, dropout)
+        self.bidirectional, self.attention, self.embedding_dim, self.dropout = (
+            bidirectional,
+            attention,
+            embedding_dim,
+            dropout,
+        )
         self.image_encoder_options = image_encoder
         self.states_per_layer = 2 if cell == "lstm" else 1
         decoder_states = num_layers * self.states_per_layer
@@ -51,20 +66,30 @@ class RecurrentSeq2Seq(Seq2Seq):
         else:
             self.source_embedding = layers.Embedding(source_vocabulary, embedding_dim, name="source_embedding")
             self.encoder_layers = [
-                layers.Bidirectional(_rnn(cell, units), name=f"encoder_{i}") if bidirectional
-                else _rnn(cell, units, name=f"encoder_{i}") for i in range(num_layers)]
+                layers.Bidirectional(_rnn(cell, units), name=f"encoder_{i}")
+                if bidirectional
+                else _rnn(cell, units, name=f"encoder_{i}")
+                for i in range(num_layers)
+            ]
             # A bidirectional encoder ends in two states per layer (one per direction): one Dense maps them to one.
-            self.bridges = [layers.Dense(units, activation="tanh", name=f"bridge_{i}")
-                            for i in range(decoder_states)] if bidirectional else []
+            self.bridges = (
+                [layers.Dense(units, activation="tanh", name=f"bridge_{i}") for i in range(decoder_states)]
+                if bidirectional
+                else []
+            )
         self.target_embedding = layers.Embedding(target_vocabulary, embedding_dim, name="target_embedding")
         self.decoder_layers = [_rnn(cell, units, name=f"decoder_{i}") for i in range(num_layers)]
         self.embedding_dropout = layers.Dropout(dropout)
         if attention != "none":
             self.keys = layers.Dense(units, use_bias=False, name="attention_keys")
-            self.queries = layers.Dense(units, use_bias=False, name="attention_queries") if attention == "additive" \
-                else None
-            self.alignment = (layers.AdditiveAttention(name="alignment") if attention == "additive"
-                              else layers.Attention(name="alignment"))
+            self.queries = (
+                layers.Dense(units, use_bias=False, name="attention_queries") if attention == "additive" else None
+            )
+            self.alignment = (
+                layers.AdditiveAttention(name="alignment")
+                if attention == "additive"
+                else layers.Attention(name="alignment")
+            )
             self.combine = layers.Dense(units, activation="tanh", name="attentional_state")
         self.output_dropout = layers.Dropout(dropout)
         self.logits = layers.Dense(target_vocabulary, name="logits")
@@ -103,14 +128,17 @@ class RecurrentSeq2Seq(Seq2Seq):
         mask = target_in != PAD
         states, new_states = list(cache["states"]), []
         for i, layer in enumerate(self.decoder_layers):
-            layer_states = states[i * self.states_per_layer:(i + 1) * self.states_per_layer]
+            layer_states = states[i * self.states_per_layer : (i + 1) * self.states_per_layer]
             sequence, *final = layer(sequence, initial_state=layer_states, mask=mask, training=training)
             new_states += final
         weights = None
         if self.attention != "none":
             queries = sequence if self.queries is None else self.queries(sequence)
-            context, weights = self.alignment([queries, cache["memory"], cache["keys"]],
-                                              mask=[None, cache["source_mask"]], return_attention_scores=True)
+            context, weights = self.alignment(
+                [queries, cache["memory"], cache["keys"]],
+                mask=[None, cache["source_mask"]],
+                return_attention_scores=True,
+            )
             sequence = self.combine(ops.concatenate([context, sequence], axis=-1))
         return self.logits(self.output_dropout(sequence, training=training)), tuple(new_states), weights
 
@@ -128,8 +156,16 @@ class RecurrentSeq2Seq(Seq2Seq):
         return logits[:, 0, :], {**cache, "states": states}
 
     def get_config(self):
-        return {**super().get_config(), "source_vocabulary": self.source_vocabulary,
-                "target_vocabulary": self.target_vocabulary, "cell": self.cell, "units": self.units,
-                "num_layers": self.num_layers, "bidirectional": self.bidirectional, "attention": self.attention,
-                "embedding_dim": self.embedding_dim, "dropout": self.dropout,
-                "image_encoder": saved_image_encoder(self.image_encoder_options)}
+        return {
+            **super().get_config(),
+            "source_vocabulary": self.source_vocabulary,
+            "target_vocabulary": self.target_vocabulary,
+            "cell": self.cell,
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "attention": self.attention,
+            "embedding_dim": self.embedding_dim,
+            "dropout": self.dropout,
+            "image_encoder": saved_image_encoder(self.image_encoder_options),
+        }

@@ -32,8 +32,9 @@ def grouped(pairs):
 def scores(translations, references, bleu_tokenize):
     """`{"bleu", "chrf", "exact_match"}` of one translation per source against its list of references: corpus-level
     sacrebleu BLEU and chrF (0-100) and the share equal to a reference (0-1)."""
-    streams = [[refs[i] if i < len(refs) else None for refs in references]
-               for i in range(max(map(len, references)))]  # sacrebleu: one stream per reference, None where absent
+    streams = [
+        [refs[i] if i < len(refs) else None for refs in references] for i in range(max(map(len, references)))
+    ]  # sacrebleu: one stream per reference, None where absent
     return {
         "bleu": float(sacrebleu.corpus_bleu(translations, streams, tokenize=bleu_tokenize).score),
         "chrf": float(sacrebleu.corpus_chrf(translations, streams).score),
@@ -54,7 +55,9 @@ def score_held_out(translator, pairs, config, run):
     translations, ids = translator.translate(sources, config.data.batch_size, progress=True)
     metrics = scores(translations, references, config.evaluate.bleu_tokenize)
     write_translations(run.file("translations.tsv"), pairs, dict(zip(sources, translations, strict=True)))
-    write_attention(translator, sources, ids, run.file("attention"), run.logs / "evaluation", ATTENTION_EXAMPLES)
+    write_attention(
+        translator, sources, ids, run.file("attention"), run.logs, "evaluation_attention", ATTENTION_EXAMPLES
+    )
     return metrics
 
 
@@ -79,12 +82,21 @@ class EpochTranslations(keras.callbacks.Callback):
         if logs is not None:
             logs.update(val_bleu=metrics["bleu"], val_chrf=metrics["chrf"], val_exact_match=metrics["exact_match"])
         rows = ["| source | reference | translation |", "|---|---|---|"] + [
-            f"| {source} | {' / '.join(references)} | {translation} |" for source, references, translation
-            in zip(self.sources[:self.samples], self.references, translations, strict=False)]
-        with tf.summary.create_file_writer(str(self.run.logs / "translations")).as_default():
+            f"| {source} | {' / '.join(references)} | {translation} |"
+            for source, references, translation in zip(
+                self.sources[: self.samples], self.references, translations, strict=False
+            )
+        ]
+        with tf.summary.create_file_writer(str(self.run.logs)).as_default():
             tf.summary.text("validation_translations", "\n".join(rows), step=epoch)
-        picture = self.translator.attention_picture(self.sources[0], ids[0],
-                                                    title=f"epoch {epoch + 1}: {self.sources[0]}")
+        picture = self.translator.attention_picture(
+            self.sources[0], ids[0], title=f"epoch {epoch + 1}: {self.sources[0]}"
+        )
         if picture is not None:
-            board.log_image(self.run.logs / "translations", "attention", picture, step=epoch,
-                            png_path=self.run.file("val_attention.png"))
+            board.log_image(
+                self.run.logs,
+                "validation_attention",
+                picture,
+                step=epoch,
+                png_path=self.run.file("val_attention.png"),
+            )

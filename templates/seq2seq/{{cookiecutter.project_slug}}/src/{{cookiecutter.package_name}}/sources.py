@@ -21,12 +21,9 @@ from .datasets.pipeline import decode_image, decode_image_bytes
 from .tokenizers import PAD
 
 
-def padded(token_lists, length):
-    """Token ids `[len(token_lists), length]`, cut or padded with PAD; and how many were cut."""
-    ids = np.full((len(token_lists), length), PAD, "int32")
-    for row, tokens in enumerate(token_lists):
-        ids[row, :min(length, len(tokens))] = tokens[:length]
-    return ids, sum(len(tokens) > length for tokens in token_lists)
+def ragged(rows):
+    """Arrays of different lengths as one RaggedTensor, whose dataset slices are the rows."""
+    return tf.RaggedTensor.from_row_lengths(np.concatenate(rows), [len(row) for row in rows])
 
 
 class TextSource:
@@ -42,11 +39,13 @@ class TextSource:
 
     def model_input(self, strings):
         """Token ids `[batch, longest <= max_tokens]`, padded with PAD (graph mode: the tokenizer is ragged there)."""
-        return self.tokenizer(strings)[:, :self.max_tokens].to_tensor(default_value=PAD)
+        return self.tokenizer(strings)[:, : self.max_tokens].to_tensor(default_value=PAD)
 
     def training_input(self, sentences):
-        """`(token ids [len(sentences), max_tokens], how many sentences were cut)`."""
-        return padded(tokenizers.tokenized(self.tokenizer, sentences), self.max_tokens)
+        """`(token ids, a ragged row per sentence cut to max_tokens, which sentences were cut)`."""
+        token_lists = tokenizers.tokenized(self.tokenizer, sentences)
+        cut = np.array([len(ids) > self.max_tokens for ids in token_lists], bool)
+        return ragged([np.asarray(ids[: self.max_tokens], "int32") for ids in token_lists]), cut
 
     def decode(self, ids):
         return ids  # tokenized once, before training
@@ -68,7 +67,7 @@ class TextSource:
 
     def attention_picture(self, model_input, weights, target_tokens, title):
         source_tokens = [self.tokenizer.id_to_token(int(i)) for i in model_input if i != PAD]
-        return attention_image(weights[:, :len(source_tokens)], source_tokens, target_tokens, title=title)
+        return attention_image(weights[:, : len(source_tokens)], source_tokens, target_tokens, title=title)
 
 
 class ImageSource:
@@ -84,12 +83,15 @@ class ImageSource:
         return [Path(path).read_bytes() for path in paths]
 
     def model_input(self, strings):
-        return tf.map_fn(lambda data: decode_image_bytes(data, (self.image_size, self.image_size)), strings,
-                         fn_output_signature=tf.TensorSpec((self.image_size, self.image_size, 3), tf.float32))
+        return tf.map_fn(
+            lambda data: decode_image_bytes(data, (self.image_size, self.image_size)),
+            strings,
+            fn_output_signature=tf.TensorSpec((self.image_size, self.image_size, 3), tf.float32),
+        )
 
     def training_input(self, paths):
-        """`(paths, 0)`: pictures are decoded in the tf.data pipeline (`decode`); none is ever cut."""
-        return np.asarray(paths, dtype=object), 0
+        """`(paths, none cut)`: pictures are decoded in the tf.data pipeline (`decode`); none is ever cut."""
+        return np.asarray(paths, dtype=object), np.zeros(len(paths), bool)
 
     def decode(self, path):
         return decode_image(path, (self.image_size, self.image_size))

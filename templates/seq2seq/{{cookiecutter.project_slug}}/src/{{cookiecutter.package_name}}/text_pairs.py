@@ -22,8 +22,6 @@ def read_pairs(path, source_field=0, target_field=1):
     """`(sources, targets)`, two lists of strings, from a `.csv` (comma, quotes allowed) or any other file
     (tab-separated). Blank lines are skipped; a header is data, so leave it out of the file."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"pairs file {path} not found: run `sample-data` or set data.pairs")
     lines = _decoded_lines(path)
     rows = []
     for number, line in lines:
@@ -31,24 +29,33 @@ def read_pairs(path, source_field=0, target_field=1):
             fields = next(csv.reader(io.StringIO(line))) if path.suffix.lower() == ".csv" else line.split("\t")
             rows.append((number, [field.strip() for field in fields]))
     if not rows:
-        raise UserError(f"{path} holds no pairs: one source and target per line, separated by a "
-                        f"{'comma' if path.suffix.lower() == '.csv' else 'tab'}")
+        raise UserError(
+            f"{path} holds no pairs: one source and target per line, separated by a "
+            f"{'comma' if path.suffix.lower() == '.csv' else 'tab'}"
+        )
     width = len(rows[0][1])
     if width < 2:
-        raise UserError(f"{path} line {rows[0][0]} has one field: separate source and target by a "
-                        f"{'comma' if path.suffix.lower() == '.csv' else 'tab'}")
+        raise UserError(
+            f"{path} line {rows[0][0]} has one field: separate source and target by a "
+            f"{'comma' if path.suffix.lower() == '.csv' else 'tab'}"
+        )
     uneven = [number for number, fields in rows if len(fields) != width]
     if uneven:
-        raise UserError(f"{path}: {_lines(uneven)} {'has' if len(uneven) == 1 else 'have'} another number of fields "
-                        f"than line {rows[0][0]} ({width}); each line needs its source and target and nothing more "
-                        f"(a tab or comma inside a sentence splits it)")
+        raise UserError(
+            f"{path}: {_lines(uneven)} {'has' if len(uneven) == 1 else 'have'} another number of fields "
+            f"than line {rows[0][0]} ({width}); each line needs its source and target and nothing more "
+            f"(a tab or comma inside a sentence splits it)"
+        )
     if max(source_field, target_field) >= width:
-        raise UserError(f"{path} has {width} fields per line: data.source_field and data.target_field must be "
-                        f"below {width}")
+        raise UserError(
+            f"{path} has {width} fields per line: data.source_field and data.target_field must be below {width}"
+        )
     empty = [number for number, fields in rows if not fields[source_field] or not fields[target_field]]
     if empty:
-        raise UserError(f"{path}: {_lines(empty)} {'has' if len(empty) == 1 else 'have'} an empty source or target; "
-                        f"fill them in or remove them")
+        raise UserError(
+            f"{path}: {_lines(empty)} {'has' if len(empty) == 1 else 'have'} an empty source or target; "
+            f"fill them in or remove them"
+        )
     return [fields[source_field] for _, fields in rows], [fields[target_field] for _, fields in rows]
 
 
@@ -61,8 +68,10 @@ def _decoded_lines(path):
         except UnicodeDecodeError:
             broken.append(number)
     if broken:
-        raise UserError(f"{path}: {_lines(broken)} {'is' if len(broken) == 1 else 'are'} not UTF-8 text; save the "
-                        f"file as UTF-8 (e.g. iconv -f latin1 -t utf-8)")
+        raise UserError(
+            f"{path}: {_lines(broken)} {'is' if len(broken) == 1 else 'are'} not UTF-8 text; save the "
+            f"file as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+        )
     return lines
 
 

@@ -19,7 +19,8 @@ import sentencepiece
 import tensorflow as tf
 import tensorflow_text as tf_text
 
-from .runtime.files import atomic_path
+from .runtime import quiet
+from .runtime.files import atomic_path, write_text
 
 PAD, UNKNOWN, START, END = 0, 1, 2, 3  # reserved by every tokenizer: padding, unknown piece, start, end
 MAX_AUTO_VOCABULARY = 8000
@@ -47,12 +48,22 @@ def train_proto(texts, side, normalise=True):
     rule = ("nmt_nfkc_cf" if side.lowercase else "nmt_nfkc") if normalise else "identity"
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(texts), model_writer=model, model_type=side.kind, vocab_size=size,
+        sentence_iterator=iter(texts),
+        model_writer=model,
+        model_type=side.kind,
+        vocab_size=size,
         hard_vocab_limit=False,  # small data: a smaller vocabulary than asked for, not an error
         character_coverage=1.0,  # every character of the training text gets an id, in any script
-        normalization_rule_name=rule, add_dummy_prefix=side.kind != "char",  # words: ▁ marks a word start
-        pad_id=PAD, unk_id=UNKNOWN, bos_id=START, eos_id=END,
-        input_sentence_size=TRAINING_SENTENCES, shuffle_input_sentence=True, minloglevel=2)
+        normalization_rule_name=rule,
+        add_dummy_prefix=side.kind != "char",  # words: ▁ marks a word start
+        pad_id=PAD,
+        unk_id=UNKNOWN,
+        bos_id=START,
+        eos_id=END,
+        input_sentence_size=TRAINING_SENTENCES,
+        shuffle_input_sentence=True,
+        minloglevel=2,
+    )
     return model.getvalue()
 
 
@@ -64,23 +75,53 @@ class SentencePieceTokenizer(keras_hub.tokenizers.SentencePieceTokenizer):
     """
 
     def _set_proto_tf(self, proto):
-        self._sentence_piece = tf_text.SentencepieceTokenizer(model=proto, out_type=self.compute_dtype,
-                                                              add_bos=self.add_bos, add_eos=self.add_eos,
-                                                              name=self.name)
+        self._sentence_piece = tf_text.SentencepieceTokenizer(
+            model=proto, out_type=self.compute_dtype, add_bos=self.add_bos, add_eos=self.add_eos, name=self.name
+        )
 
 
 def load(path):
     """The tokenizer saved at `path` (`source.model` or `target.model`), named after its side."""
-    return SentencePieceTokenizer(proto=path.read_bytes(), name=f"{path.stem}_tokenizer")
+    proto = path.read_bytes()
+    with quiet.native_logs_hidden():  # SentencePiece's "LOG(INFO) ... use identity normalization" on the target's
+        return SentencePieceTokenizer(proto=proto, name=f"{path.stem}_tokenizer")
 
 
 def load_or_train(path, texts, side, normalise=True):
-    """The tokenizer saved at `path`, or one trained on `texts` and saved there (atomically)."""
+    """The tokenizer saved at `path`, or one trained on `texts` and saved there (atomically), with the list of the
+    words `texts` hold beside it (`unseen_words`)."""
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
+        vocabulary = sorted({word for text in texts for word in words(text, side.lowercase)})
+        write_text(words_path(path), "".join(f"{word}\n" for word in vocabulary))
         with atomic_path(path) as temporary:
             temporary.write_bytes(train_proto(texts, side, normalise))
     return load(path)
+
+
+def words_path(path):
+    """Where the training text's words of the tokenizer saved at `path` are listed: `source.model` -> `source.words`."""
+    return path.with_suffix(".words")
+
+
+def words(text, lowercase=False):
+    """`text`'s words, as the training text's are listed: split at white space, lowercased when the side is."""
+    return (text.lower() if lowercase else text).split()
+
+
+def unseen_words(path, texts, lowercase=False):
+    """`(words the training text never held, words)` of each text, by the list beside the tokenizer saved at `path`;
+    None for a run trained before the list was kept. A subword tokenizer knows every character of its training
+    text, so it turns almost anything into pieces: how much of an input is new to the model is in its words."""
+    listed = words_path(path)
+    if not listed.is_file():
+        return None
+    known = set(listed.read_text(encoding="utf-8").split("\n"))
+    counts = []
+    for text in texts:
+        split = words(text, lowercase)
+        counts.append((sum(word not in known for word in split), len(split)))
+    return counts
 
 
 def tokenized(tokenizer, texts, batch_size=4096):

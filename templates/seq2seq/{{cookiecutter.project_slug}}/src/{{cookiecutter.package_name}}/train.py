@@ -33,22 +33,34 @@ def train(task, config, splits, session):
     save_shapes(vocabulary, source, max_target)
     batches, cut = data.training_batches(config, source, target_tokenizer, max_target, splits)
     with session.setup.strategy.scope():
-        model = build_model(config.model, target_vocabulary=target_tokenizer.vocabulary_size(),
-                            **source.model_arguments())
-    session.announce(f"{len(splits.train[0])} training / {len(splits.val[0])} validation pairs, {source.describe()}, "
-                     f"target vocabulary {target_tokenizer.vocabulary_size()} ({config.tokenizer.target.kind}) up to "
-                     f"{max_target} tokens, {config.model.architecture}, {session.setup.precision}, "
-                     f"{session.setup.replicas} replica(s)")
-    if cut:
-        print(f"note: {cut} training sources or targets were longer than their lengths and were cut; raise "
-              f"data.max_source_tokens / data.max_target_tokens to keep them whole")
-    translations = scoring.EpochTranslations(Translator(model, source, target_tokenizer, max_target, config.decode),
-                                             splits.val, session.run, config.decode.bleu_sentences,
-                                             config.decode.samples, config.evaluate.bleu_tokenize)
+        model = build_model(
+            config.model, target_vocabulary=target_tokenizer.vocabulary_size(), **source.model_arguments()
+        )
+    session.announce(
+        f"{len(splits.train[0])} training / {len(splits.val[0])} validation pairs, {source.describe()}, "
+        f"target vocabulary {target_tokenizer.vocabulary_size()} ({config.tokenizer.target.kind}) up to "
+        f"{max_target} tokens, {config.model.architecture}, {session.setup.precision}, "
+        f"{session.setup.replicas} replica(s)"
+    )
+    lengths = {"max_target_tokens": max_target}
+    if config.data.source != "image":
+        lengths = {"max_source_tokens": source.max_tokens, **lengths}
+    print(data.cut_note(config.data, lengths, cut, len(splits.train[0])), flush=True)
+    translations = scoring.EpochTranslations(
+        Translator(model, source, target_tokenizer, max_target, config.decode),
+        splits.val,
+        session.run,
+        config.decode.bleu_sentences,
+        config.decode.samples,
+        config.evaluate.bleu_tokenize,
+    )
     plan = [Phase("scratch", config.train.epochs, config.train.learning_rate)]
     final = fitting.fit(session, task, config, model, batches, plan, callbacks=[translations])
     translator = Translator(final, source, target_tokenizer, max_target, config.decode)
     metrics = scoring.score_held_out(translator, data.held_out_pairs(config.data, splits), config, session.run)
-    print(f"finished run {session.run.path}: held-out BLEU {metrics['bleu']:.1f}, chrF {metrics['chrf']:.1f}, "
-          f"exact match {metrics['exact_match']:.3f}", flush=True)
+    print(
+        f"finished run {session.run.path}: held-out BLEU {metrics['bleu']:.1f}, chrF {metrics['chrf']:.1f}, "
+        f"exact match {metrics['exact_match']:.3f}",
+        flush=True,
+    )
     return metrics

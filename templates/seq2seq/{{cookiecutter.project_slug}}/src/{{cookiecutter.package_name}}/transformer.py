@@ -31,8 +31,18 @@ class TransformerSeq2Seq(Seq2Seq):
     (2, 5, 20)
     """
 
-    def __init__(self, source_vocabulary, target_vocabulary, num_layers=2, hidden_dim=128, num_heads=4,
-                 intermediate_dim=256, dropout=0.1, image_encoder=None, **kwargs):
+    def __init__(
+        self,
+        source_vocabulary,
+        target_vocabulary,
+        num_layers=2,
+        hidden_dim=128,
+        num_heads=4,
+        intermediate_dim=256,
+        dropout=0.1,
+        image_encoder=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.source_vocabulary, self.target_vocabulary = source_vocabulary, target_vocabulary
         self.num_layers, self.hidden_dim, self.num_heads = num_layers, hidden_dim, num_heads
@@ -45,15 +55,19 @@ class TransformerSeq2Seq(Seq2Seq):
         self.target_embedding = layers.Embedding(target_vocabulary, hidden_dim, name="target_embedding")
         self.positions = keras_hub.layers.SinePositionEncoding(name="positions")
         self.embedding_dropout = layers.Dropout(dropout)
-        self.encoder_layers = [keras_hub.layers.TransformerEncoder(intermediate_dim, num_heads, dropout=dropout,
-                                                                   name=f"encoder_{i}") for i in range(num_layers)]
-        self.decoder_layers = [keras_hub.layers.TransformerDecoder(intermediate_dim, num_heads, dropout=dropout,
-                                                                   name=f"decoder_{i}") for i in range(num_layers)]
+        self.encoder_layers = [
+            keras_hub.layers.TransformerEncoder(intermediate_dim, num_heads, dropout=dropout, name=f"encoder_{i}")
+            for i in range(num_layers)
+        ]
+        self.decoder_layers = [
+            keras_hub.layers.TransformerDecoder(intermediate_dim, num_heads, dropout=dropout, name=f"decoder_{i}")
+            for i in range(num_layers)
+        ]
         self.logits = layers.Dense(target_vocabulary, name="logits")
 
     def _embed(self, embedding, ids, start_index=0, training=False):
         # Scaled by sqrt(hidden_dim) as in the paper, so the tokens are not drowned by the unit-amplitude positions.
-        x = embedding(ids) * self.hidden_dim ** 0.5
+        x = embedding(ids) * self.hidden_dim**0.5
         return self.embedding_dropout(x + self.positions(x, start_index=start_index), training=training)
 
     def encode(self, source, max_length=None, training=False):
@@ -80,13 +94,25 @@ class TransformerSeq2Seq(Seq2Seq):
         # encoder output into it, as BART seeds its cache. Only that cache is kept: the token is a placeholder.
         placeholder = ops.zeros((batch, 1, self.hidden_dim), memory.dtype)
         empty = ops.zeros((batch, 2, source_length, self.num_heads, head_dim), memory.dtype)
-        cross = [layer(placeholder, memory, encoder_padding_mask=source_mask,
-                       self_attention_cache=ops.zeros((batch, 2, 1, self.num_heads, head_dim), memory.dtype),
-                       self_attention_cache_update_index=0, cross_attention_cache=empty,
-                       cross_attention_cache_update_index=0)[2] for layer in self.decoder_layers]
-        return {**cache, "cross_attention": ops.stack(cross, axis=1),
-                "self_attention": ops.zeros((batch, self.num_layers, 2, max_length, self.num_heads, head_dim),
-                                            memory.dtype)}
+        cross = [
+            layer(
+                placeholder,
+                memory,
+                encoder_padding_mask=source_mask,
+                self_attention_cache=ops.zeros((batch, 2, 1, self.num_heads, head_dim), memory.dtype),
+                self_attention_cache_update_index=0,
+                cross_attention_cache=empty,
+                cross_attention_cache_update_index=0,
+            )[2]
+            for layer in self.decoder_layers
+        ]
+        return {
+            **cache,
+            "cross_attention": ops.stack(cross, axis=1),
+            "self_attention": ops.zeros(
+                (batch, self.num_layers, 2, max_length, self.num_heads, head_dim), memory.dtype
+            ),
+        }
 
     def call(self, inputs, training=False):
         cache = self.encode(inputs["source"], training=training)
@@ -103,10 +129,14 @@ class TransformerSeq2Seq(Seq2Seq):
         self_attention = []
         for i, layer in enumerate(self.decoder_layers):
             # The decoder layer demands `memory` as its encoder input, but reads the keys and values from the cache.
-            x, layer_cache, _ = layer(x, cache["memory"], encoder_padding_mask=cache["source_mask"],
-                                      self_attention_cache=cache["self_attention"][:, i],
-                                      self_attention_cache_update_index=index,
-                                      cross_attention_cache=cache["cross_attention"][:, i])
+            x, layer_cache, _ = layer(
+                x,
+                cache["memory"],
+                encoder_padding_mask=cache["source_mask"],
+                self_attention_cache=cache["self_attention"][:, i],
+                self_attention_cache_update_index=index,
+                cross_attention_cache=cache["cross_attention"][:, i],
+            )
             self_attention.append(layer_cache)
         return self.logits(x)[:, 0, :], {**cache, "self_attention": ops.stack(self_attention, axis=1)}
 
@@ -126,13 +156,20 @@ class TransformerSeq2Seq(Seq2Seq):
         length = ops.shape(target_in)[1]
         causal = ops.arange(length)[:, None] >= ops.arange(length)[None, :]
         x = last._self_attention_layer_norm(x + last._self_attention_layer(x, x, attention_mask=causal[None]))
-        _, scores = last._cross_attention_layer(x, cache["memory"], attention_mask=cache["source_mask"][:, None, :],
-                                                return_attention_scores=True)
+        _, scores = last._cross_attention_layer(
+            x, cache["memory"], attention_mask=cache["source_mask"][:, None, :], return_attention_scores=True
+        )
         return ops.mean(scores, axis=1)
 
     def get_config(self):
-        return {**super().get_config(), "source_vocabulary": self.source_vocabulary,
-                "target_vocabulary": self.target_vocabulary, "num_layers": self.num_layers,
-                "hidden_dim": self.hidden_dim, "num_heads": self.num_heads,
-                "intermediate_dim": self.intermediate_dim, "dropout": self.dropout,
-                "image_encoder": saved_image_encoder(self.image_encoder_options)}
+        return {
+            **super().get_config(),
+            "source_vocabulary": self.source_vocabulary,
+            "target_vocabulary": self.target_vocabulary,
+            "num_layers": self.num_layers,
+            "hidden_dim": self.hidden_dim,
+            "num_heads": self.num_heads,
+            "intermediate_dim": self.intermediate_dim,
+            "dropout": self.dropout,
+            "image_encoder": saved_image_encoder(self.image_encoder_options),
+        }

@@ -10,7 +10,6 @@ draws where the model looked, for `evaluate` and `predict --attention`.
     translator.translate(["the third of may, nineteen ninety"])  # -> (["1990-05-03"], [ids])
 """
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -19,6 +18,7 @@ from .callbacks import tensorboard as board
 from .decoding import sampler
 from .model import load_model
 from .runtime.files import read_json, write_json
+from .runtime.progress import bar as progress_bar
 from .sources import ImageSource, TextSource
 from .tokenizers import END, PAD, START
 
@@ -39,14 +39,14 @@ class Translator:
     def translate(self, items, batch_size=64, progress=False):
         """`(translations, target ids)` for a list of sentences (or image paths), in batches, with a progress bar
         if asked."""
-        bar = keras.utils.Progbar(len(items), unit_name="item") if progress else None
+        bar = progress_bar(len(items), unit_name="item") if progress else None
         texts, ids = [], []
         for start in range(0, len(items), batch_size):
-            batch = self.translate_strings(tf.constant(self.source.strings(items[start:start + batch_size])))
+            batch = self.translate_strings(tf.constant(self.source.strings(items[start : start + batch_size])))
             texts += [text.decode("utf-8") for text in batch["translation"].numpy()]
             ids += list(batch["token_ids"].numpy())
             if bar is not None:
-                bar.add(len(items[start:start + batch_size]))
+                bar.add(len(items[start : start + batch_size]))
         return texts, ids
 
     def attention_picture(self, item, target_ids, title):
@@ -56,19 +56,20 @@ class Translator:
         model_input = self.model_input(tf.constant(self.source.strings([item])))
         target = np.asarray(target_ids)
         stops = np.isin(target, (END, PAD))
-        target = target[:np.argmax(stops)] if stops.any() else target
+        target = target[: np.argmax(stops)] if stops.any() else target
         target_in = np.concatenate([[START], target])[None].astype("int32")
         weights = self.model.attention_weights(model_input, target_in)
         if weights is None:
             return None
         target_tokens = [self.target_tokenizer.id_to_token(int(i)) for i in target] + ["</s>"]
-        return self.source.attention_picture(np.asarray(model_input)[0], np.asarray(weights)[0, :len(target_tokens)],
-                                             target_tokens, title)
+        return self.source.attention_picture(
+            np.asarray(model_input)[0], np.asarray(weights)[0, : len(target_tokens)], target_tokens, title
+        )
 
 
-def write_attention(translator, sources, ids, folder, log_dir, count):
-    """Heat maps of the first `count` translations, as PNGs in `folder` and in TensorBoard under `log_dir`; their
-    paths (none without attention)."""
+def write_attention(translator, sources, ids, folder, log_dir, tag, count):
+    """Heat maps of the first `count` translations, as PNGs in `folder` and in TensorBoard's `log_dir` as
+    `<tag>/<index>`; their paths (none without attention)."""
     written = []
     for index, (source, target_ids) in enumerate(zip(sources[:count], ids[:count], strict=True)):
         picture = translator.attention_picture(source, target_ids, title=source)
@@ -76,7 +77,7 @@ def write_attention(translator, sources, ids, folder, log_dir, count):
             return written
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"attention_{index:03d}.png"
-        board.log_image(log_dir, f"attention/{index}", picture, png_path=path)
+        board.log_image(log_dir, f"{tag}/{index}", picture, png_path=path)
         written.append(path)
     return written
 
@@ -91,7 +92,11 @@ def load_translator(run, decode_config):
     model = load_model(run.file("model.keras"))
     folder = run.file("vocabulary")
     shapes = read_json(folder / "shapes.json")
-    source = (ImageSource(shapes["image_size"]) if "image_size" in shapes
-              else TextSource(tokenizers.load(folder / "source.model"), shapes["max_source_tokens"]))
-    return Translator(model, source, tokenizers.load(folder / "target.model"), shapes["max_target_tokens"],
-                      decode_config)
+    source = (
+        ImageSource(shapes["image_size"])
+        if "image_size" in shapes
+        else TextSource(tokenizers.load(folder / "source.model"), shapes["max_source_tokens"])
+    )
+    return Translator(
+        model, source, tokenizers.load(folder / "target.model"), shapes["max_target_tokens"], decode_config
+    )
