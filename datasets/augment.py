@@ -46,17 +46,30 @@ class ImageAugmentation(PairedAugmentation):
 PIXELS = {"dtype": "float32"}
 
 
-def image_pipeline(config, seed=None):
-    """A `keras.layers.Pipeline` of the per-image transforms, or None when all are off."""
+def image_pipeline(config, seed=None, bounding_box_format=None):
+    """A `keras.layers.Pipeline` of the per-image transforms, or None when all are off.
+
+    With `bounding_box_format` ("xyxy", ...) it transforms `{"images", "bounding_boxes": {"boxes", "labels"}}`
+    batches, the boxes moved with the pixels, and fills what a shift or zoom uncovers with black instead of a
+    mirror image, whose mirrored objects would have no boxes. A config with a `translation` field shifts too.
+    """
     import keras  # here, not at the top: configs import this module before TensorFlow may load
 
+    geometry = {"bounding_box_format": bounding_box_format} if bounding_box_format else {}
+    fill = {"fill_mode": "constant" if bounding_box_format else "reflect"}
     steps = []
     if config.flip != "none":
-        steps.append(keras.layers.RandomFlip(config.flip, seed=seed, **PIXELS))
+        steps.append(keras.layers.RandomFlip(config.flip, seed=seed, **geometry, **PIXELS))
     if config.rotation > 0:
-        steps.append(keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=seed, **PIXELS))
+        steps.append(keras.layers.RandomRotation(config.rotation, **fill, seed=seed, **geometry, **PIXELS))
+    if getattr(config, "translation", 0) > 0:
+        steps.append(
+            keras.layers.RandomTranslation(
+                config.translation, config.translation, **fill, seed=seed, **geometry, **PIXELS
+            )
+        )
     if config.zoom > 0:
-        steps.append(keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=seed, **PIXELS))
+        steps.append(keras.layers.RandomZoom(config.zoom, **fill, seed=seed, **geometry, **PIXELS))
     if getattr(config, "rand_augment", False):
         steps.append(
             keras.layers.RandAugment(value_range=(0, 255), factor=config.rand_augment_magnitude, seed=seed, **PIXELS)
@@ -70,7 +83,11 @@ def image_pipeline(config, seed=None):
     if any(jitter.values()):
         steps.append(
             keras.layers.RandomColorJitter(
-                value_range=(0, 255), seed=seed, **PIXELS, **{key: value or None for key, value in jitter.items()}
+                value_range=(0, 255),
+                seed=seed,
+                **geometry,
+                **PIXELS,
+                **{key: value or None for key, value in jitter.items()},
             )
         )
     return keras.layers.Pipeline(steps) if steps else None

@@ -11,6 +11,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from ..runtime.errors import UserError
@@ -110,6 +111,12 @@ def list_inputs(inputs):
         raise UserError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {', '.join(map(str, inputs))}")
     check_images(paths)
     return paths
+
+
+def read_rgb(path):
+    """The picture at `path` as RGB pixels (height, width, 3) uint8."""
+    with Image.open(path) as picture:
+        return np.asarray(picture.convert("RGB"))
 
 
 def split(paths, labels, validation_fraction, seed):

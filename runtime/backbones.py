@@ -62,6 +62,26 @@ APPLICATIONS = {
 }
 
 
+# Per backbone, the layers that start each downsampling, from 1/2 to 1/32: the feature map of each size is the one
+# entering one of them, the last of its size. (MobileNetV3 leaves its activations unnamed.)
+DOWNSAMPLINGS = {
+    "mobilenet_v3_small": (
+        "expanded_conv_depthwise_pad",
+        "expanded_conv_1_depthwise_pad",
+        "expanded_conv_3_depthwise_pad",
+        "expanded_conv_8_depthwise_pad",
+    ),
+    "mobilenet_v3_large": (
+        "expanded_conv_1_depthwise_pad",
+        "expanded_conv_3_depthwise_pad",
+        "expanded_conv_6_depthwise_pad",
+        "expanded_conv_12_depthwise_pad",
+    ),
+    "efficientnet_v2_b0": ("block2a_expand_conv", "block3a_expand_conv", "block4a_dwconv2", "block6a_dwconv2"),
+    "resnet50": ("pool1_pad", "conv3_block1_1_conv", "conv4_block1_1_conv", "conv5_block1_1_conv"),
+}
+
+
 def preprocess(name, pixels):
     """The backbone's own input scaling applied to 0-255 pixels (identity where the backbone does it inside)."""
     preprocessing = APPLICATIONS[name][1]
@@ -85,6 +105,13 @@ def build_application(name, input_tensor, weights):
                 f"model.weights {weights}: not weights of {name} without its top ({type(error).__name__}: {error})"
             ) from None
         raise
+
+
+def feature_pyramid(name, application):
+    """`{level: feature map}` of a `build_application` backbone, level L being 1/2**L of the input, for L in 1..5:
+    what a U-Net's skips and a detector's feature pyramid take."""
+    maps = [application.get_layer(layer_name).input for layer_name in DOWNSAMPLINGS[name]]
+    return dict(zip(range(1, 6), [*maps, application.output], strict=True))
 
 
 def copy_weights_by_name(target_layers, source_path):

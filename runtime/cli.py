@@ -201,6 +201,7 @@ def parser_for(task):
     )
     flag, meaning, default = task.summary_size
     summarising.add_argument(f"--{flag}", type=int, default=default, help=f"{meaning} (default: %(default)s)")
+    task.add_verbs(verb)
     config_arguments(verb("info", info, "versions, devices, and the strategy/precision/XLA train would use"))
     return parser
 

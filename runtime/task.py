@@ -130,6 +130,10 @@ class Task:
     def add_predict_arguments(self, parser: argparse.ArgumentParser) -> None:
         """Flags of this template's `predict` (none by default); `predict` reads them from `args`."""
 
+    def add_verbs(self, verb: Any) -> None:
+        """Verbs of this template beyond the shared ones (none by default): `verb(name, handler, help)` adds one and
+        returns its `argparse` parser, for its arguments; `handler(task, args)` runs it."""
+
 
 class FitTask(Task, abstract=True):
     """A task trained with Keras `fit`, phase by phase (`runtime/training.fit`).

@@ -27,26 +27,6 @@ from .runtime.backbones import LabelMap
 HEAD = ("image", "resize", "preprocess", "dropout", "logits", "probabilities", "labels")
 DECODER_PREFIX = "up"
 
-# Per encoder, the layers that start each downsampling, from 1/2 to 1/32: the skip at each size is the
-# feature map entering one of them, the last of its size. (MobileNetV3 leaves its activations unnamed.)
-DOWNSAMPLINGS = {
-    "mobilenet_v3_small": (
-        "expanded_conv_depthwise_pad",
-        "expanded_conv_1_depthwise_pad",
-        "expanded_conv_3_depthwise_pad",
-        "expanded_conv_8_depthwise_pad",
-    ),
-    "mobilenet_v3_large": (
-        "expanded_conv_1_depthwise_pad",
-        "expanded_conv_3_depthwise_pad",
-        "expanded_conv_6_depthwise_pad",
-        "expanded_conv_12_depthwise_pad",
-    ),
-    "efficientnet_v2_b0": ("block2a_expand_conv", "block3a_expand_conv", "block4a_dwconv2", "block6a_dwconv2"),
-    "resnet50": ("pool1_pad", "conv3_block1_1_conv", "conv4_block1_1_conv", "conv5_block1_1_conv"),
-}
-
-
 @keras.saving.register_keras_serializable(package=backbones.SERIALIZATION_PACKAGE)
 class TwoClassSigmoid(layers.Layer):
     """One logit `z` per pixel -> the probabilities `[1 - sigmoid(z), sigmoid(z)]` of two classes.
@@ -92,9 +72,8 @@ def unet_encoder(x, filters, batchnorm_momentum):
 
 def application_encoder(name, x, weights):
     """A `keras.applications` encoder: `(its 1/32 output, skips at 1/2, 1/4, 1/8, 1/16)`."""
-    application = backbones.build_application(name, x, weights)
-    skips = [application.get_layer(layer_name).input for layer_name in DOWNSAMPLINGS[name]]
-    return application.output, skips
+    pyramid = backbones.feature_pyramid(name, backbones.build_application(name, x, weights))
+    return pyramid[5], [pyramid[level] for level in range(1, 5)]
 
 
 def build_model(config, class_names, colours, image_size, batchnorm_momentum=0.99):

@@ -1,0 +1,76 @@
+"""From pictures to detections: letterboxing in, decoding and per-class non-maximum suppression out.
+
+    height, width = image.shape[:2]
+    pixels, scale = letterbox(image, 256)         # the whole picture, longer side 256, padded below and right
+    detections = Detector(model, anchors, config.detect)(pixels[None], extents=[[height * scale, width * scale]])
+    boxes = detections["boxes"][0][: detections["count"][0]] / scale   # back in the picture's own pixels
+
+Non-maximum suppression runs per class (TensorFlow's `combined_non_max_suppression`): keras-hub's
+`NonMaxSuppression` treats all classes as one, so a cat would suppress the dog it overlaps, and it needs the batch
+size known where a SavedModel serves any.
+"""
+
+import tensorflow as tf
+from keras import ops
+
+from .targets import decode
+
+
+def letterbox(image, size):
+    """A picture (h, w, 3) -> `(pixels (size, size, 3) float32 0-255, scale)`: resized so its longer side is `size`,
+    aspect ratio kept, zero-padded below and to the right, so a box maps back by dividing by `scale`."""
+    height, width = tf.unstack(tf.cast(tf.shape(image)[:2], tf.float32))
+    scale = size / tf.maximum(height, width)
+    new_size = tf.cast(tf.round(tf.stack([height, width]) * scale), tf.int32)
+    resized = tf.image.resize(tf.cast(image, tf.float32), new_size, antialias=True)
+    padded = tf.image.pad_to_bounding_box(tf.clip_by_value(resized, 0.0, 255.0), 0, 0, size, size)
+    return padded, scale
+
+
+class Detector:
+    """Callable: letterboxed pixels (batch, size, size, 3) -> `{"boxes" (batch, max, 4) xyxy in those pixels,
+    "scores" (batch, max), "classes" (batch, max) int32, "count" (batch,) int32, "best_score" (batch,)}`; rows
+    past `count` are padding. `best_score` is the highest class probability of any anchor, before any threshold."""
+
+    def __init__(self, model, anchors, detect_config):
+        self.model = model
+        self.anchors = tf.constant(anchors, tf.float32)
+        self.config = detect_config
+
+    def __call__(self, pixels, score_threshold=None, extents=None):
+        """`extents` (batch, 2): the height and width each picture fills of the letterboxed square (its size times
+        the scale), which boxes are clipped to; None: the whole square."""
+        outputs = self.model(pixels, training=False)
+        if extents is None:
+            extents = tf.fill([tf.shape(pixels)[0], 2], tf.cast(tf.shape(pixels)[1], tf.float32))
+        height, width = tf.unstack(tf.cast(extents, tf.float32)[:, None, :], axis=-1)
+        limits = tf.stack([width, height, width, height], axis=-1)  # x_max, y_max of each picture, for x and y
+        boxes = tf.minimum(tf.maximum(decode(self.anchors, ops.cast(outputs["boxes"], "float32")), 0.0), limits)
+        scores = tf.sigmoid(tf.cast(outputs["classes"], tf.float32))
+        config = self.config
+        kept = tf.image.combined_non_max_suppression(
+            boxes[:, :, None, :],  # one box per anchor, shared by every class
+            scores,
+            max_output_size_per_class=config.max_detections,
+            max_total_size=config.max_detections,
+            iou_threshold=config.iou_threshold,
+            score_threshold=config.score_threshold if score_threshold is None else score_threshold,
+            clip_boxes=False,  # boxes are in pixels, not in [0, 1]
+        )
+        return {
+            "boxes": kept.nmsed_boxes,
+            "scores": kept.nmsed_scores,
+            "classes": tf.cast(kept.nmsed_classes, tf.int32),
+            "count": kept.valid_detections,
+            "best_score": tf.reduce_max(scores, axis=[1, 2]),
+        }
+
+
+def per_image(detections):
+    """The detections of a batch as numpy, one `(boxes (n, 4), labels (n,), scores (n,))` per image."""
+    found = []
+    for boxes, classes, scores, count in zip(
+        *(detections[key].numpy() for key in ("boxes", "classes", "scores", "count")), strict=True
+    ):
+        found.append((boxes[:count], classes[:count], scores[:count]))
+    return found

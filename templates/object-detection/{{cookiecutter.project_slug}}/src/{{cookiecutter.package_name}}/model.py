@@ -1,0 +1,168 @@
+"""The detector: a backbone, a feature pyramid, and a class head and a box head shared by every pyramid level.
+
+RetinaNet's design (Lin et al., 2017), at a width a CPU trains:
+
+    image (image_size square, 0-255, letterboxed by the data pipeline) -> preprocessing -> backbone
+        C3 (1/8) ----- 1x1 -> + -> 3x3 -> P3 --+
+        C4 (1/16) ---- 1x1 -> + -> 3x3 -> P4 --+--> class head: head_depth x (3x3 conv, ReLU) -> 3x3 conv, K x classes
+        C5 (1/32) ---- 1x1 ------> 3x3 -> P5 --+--> box head:   head_depth x (3x3 conv, ReLU) -> 3x3 conv, K x 4
+        (each level upsampled 2x and added into the one below; levels beyond the backbone: stride-2 3x3 convs)
+
+Each level's outputs are laid out as (H x W x K, ...): locations row by row, the K anchors of a location together,
+the order `anchors.anchor_boxes` lists its anchors in. The model outputs `{"boxes": (batch, anchors, 4) deltas,
+"classes": (batch, anchors, classes) logits}`; `inference.py` decodes them.
+
+The parts are Keras layers in one functional model, not keras-hub's `RetinaNetObjectDetector`: that one fixes its
+heads at 256 channels and 4 convolutions, puts the focal loss' prior bias on the box head, and its `.keras` file
+reloads only with a registered backbone class. The model here saves and reloads as a plain `.keras` model.
+"""
+
+import dataclasses
+import math
+
+import keras
+from keras import layers
+
+from .runtime import backbones
+from .runtime.backbones import LabelMap
+
+NOT_BACKBONE_PREFIXES = ("image", "preprocess", "pyramid_", "class_", "box_", "classes", "boxes", "labels")
+
+
+def small_backbone(x, filters, batchnorm_momentum):
+    """A CNN from scratch: per stride 2..32 a stride-2 3x3 conv and a 3x3 conv, each with BatchNorm and ReLU.
+    Returns `{level: feature map}`, level L at 1/2**L."""
+    features = {}
+    for level, width in enumerate(filters, start=1):
+        for index, stride in ((1, 2), (2, 1)):
+            prefix = f"stage{level}_{index}"
+            x = layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False, name=f"{prefix}_conv")(x)
+            x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"{prefix}_bn")(x)
+            x = layers.ReLU(name=f"{prefix}_relu")(x)
+        features[level] = x
+    return features
+
+
+def backbone_features(model_config, pixels, batchnorm_momentum):
+    """`{level: feature map}` for levels 1..5 of the configured backbone, on 0-255 `pixels`."""
+    if model_config.backbone == "small":
+        x = layers.Rescaling(1.0 / 255, name="preprocess")(pixels)
+        return small_backbone(x, model_config.filters, batchnorm_momentum)
+    x = backbones.preprocess(model_config.backbone, pixels)
+    weights = model_config.weights if model_config.weights.endswith((".h5", "imagenet")) else None
+    return backbones.feature_pyramid(
+        model_config.backbone, backbones.build_application(model_config.backbone, x, weights)
+    )
+
+
+def feature_pyramid(features, min_level, max_level, width):
+    """FPN (Lin et al., 2017): `{level: width-channel map}` for min_level..max_level. Levels the backbone has are
+    merged top-down; levels above 5 come from stride-2 convolutions of the level below."""
+    top = min(max_level, 5)
+    merged = {}
+    for level in range(top, min_level - 1, -1):
+        lateral = layers.Conv2D(width, 1, name=f"pyramid_lateral{level}")(features[level])
+        if level < top:
+            above = layers.UpSampling2D(2, name=f"pyramid_up{level}")(merged[level + 1])
+            lateral = layers.Add(name=f"pyramid_add{level}")([lateral, above])
+        merged[level] = lateral
+    pyramid = {
+        level: layers.Conv2D(width, 3, padding="same", name=f"pyramid_out{level}")(merged[level])
+        for level in range(min_level, top + 1)
+    }
+    for level in range(top + 1, max_level + 1):
+        below = pyramid[level - 1] if level == 6 else layers.ReLU(name=f"pyramid_relu{level}")(pyramid[level - 1])
+        pyramid[level] = layers.Conv2D(width, 3, strides=2, padding="same", name=f"pyramid_out{level}")(below)
+    return pyramid
+
+
+def head_layers(prefix, width, depth, outputs, bias, norm):
+    """The layers of one head, built once and applied to every level (shared weights, as in RetinaNet): `depth` 3x3
+    convolutions, each with GroupNorm when `norm` is "group" (as FCOS and later RetinaNets train their heads from
+    scratch: BatchNorm would mix the statistics of levels of very different sizes), then the output convolution."""
+    small = keras.initializers.RandomNormal(stddev=0.01)
+    hidden = []
+    for index in range(1, depth + 1):
+        name = f"{prefix}_conv{index}"
+        if norm == "group":
+            hidden += [
+                layers.Conv2D(width, 3, padding="same", use_bias=False, kernel_initializer=small, name=name),
+                layers.GroupNormalization(math.gcd(width, 8), name=f"{prefix}_norm{index}"),
+                layers.ReLU(name=f"{prefix}_relu{index}"),
+            ]
+        else:
+            hidden.append(
+                layers.Conv2D(width, 3, padding="same", activation="relu", kernel_initializer=small, name=name)
+            )
+    final = layers.Conv2D(
+        outputs,
+        3,
+        padding="same",
+        kernel_initializer=small,
+        bias_initializer=keras.initializers.Constant(bias),
+        name=f"{prefix}_output",
+    )
+    return [*hidden, final]
+
+
+def apply_head(head, pyramid, values, name):
+    """Each level through `head`, reshaped to (locations x K, values), the levels concatenated along the anchors."""
+    outputs = []
+    for level, x in pyramid.items():
+        for layer in head:
+            x = layer(x)
+        outputs.append(layers.Reshape((-1, values), name=f"{name}_level{level}")(x))
+    return layers.Concatenate(axis=1, name=f"{name}_all", dtype="float32")(outputs)
+
+
+def build_model(config, class_names, image_size, batchnorm_momentum=0.99):
+    """The detector for `config.model` and the resolved `config.anchors` (levels, anchors per location)."""
+    model_config, anchors = config.model, config.anchors
+    per_location = anchors.num_scales * len(anchors.aspect_ratios)
+    inputs = keras.Input((image_size, image_size, 3), name="image")
+    features = backbone_features(model_config, inputs, batchnorm_momentum)
+    pyramid = feature_pyramid(features, anchors.min_level, anchors.max_level, model_config.pyramid_width)
+    # the focal loss paper's prior: every anchor starts at probability p for every class, so the background's
+    # many anchors do not swamp the first updates; the box head starts at zero offsets from its anchors
+    prior = -math.log((1 - model_config.prior_probability) / model_config.prior_probability)
+    classes = len(class_names)
+    head = (model_config.head_width, model_config.head_depth)
+    class_head = head_layers("class", *head, per_location * classes, prior, model_config.head_norm)
+    box_head = head_layers("box", *head, per_location * 4, 0.0, model_config.head_norm)
+    class_logits = apply_head(class_head, pyramid, classes, "classes")
+    box_deltas = apply_head(box_head, pyramid, 4, "boxes")
+    outputs = {"boxes": box_deltas, "classes": LabelMap(class_names, name="labels", dtype="float32")(class_logits)}
+    model = keras.Model(inputs, outputs, name=f"{model_config.backbone}_detector")
+    if model_config.weights.endswith(".keras"):
+        backbones.copy_weights_by_name(backbone_layers(model), model_config.weights)
+    return model
+
+
+def backbone_layers(model):
+    """The backbone's layers in order: everything between the input and the feature pyramid."""
+    return [layer for layer in model.layers if not layer.name.startswith(NOT_BACKBONE_PREFIXES)]
+
+
+def set_trainable(model, phase, unfreeze_top=0):
+    """Freezes the backbone for phase `head`, unfreezes its top `unfreeze_top` layers for `finetune`."""
+    backbones.set_trainable(model, backbone_layers(model), phase, unfreeze_top)
+
+
+def class_names_of(model):
+    return model.get_layer("labels").class_names
+
+
+def example_model(config, num_classes):
+    """The model `config` builds for `num_classes` classes, for the `summary` verb (auto anchors: RetinaNet's)."""
+    size = config.data.image_size if config.data.image_size != "auto" else 256
+    anchors = config.anchors
+    resolved = dataclasses.replace(
+        anchors,
+        min_level=3 if anchors.min_level == "auto" else anchors.min_level,
+        max_level=5 if anchors.max_level == "auto" else anchors.max_level,
+        size=4.0 if anchors.size == "auto" else anchors.size,
+        aspect_ratios=[0.5, 1.0, 2.0] if anchors.aspect_ratios == "auto" else anchors.aspect_ratios,
+    )
+    return build_model(
+        dataclasses.replace(config, anchors=resolved), [f"class_{index}" for index in range(num_classes)], size
+    )

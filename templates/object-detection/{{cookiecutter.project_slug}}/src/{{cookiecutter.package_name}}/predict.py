@@ -1,0 +1,86 @@
+"""Detections for image files or folders: each picture with its boxes drawn, a table, and COCO results.
+
+- `NNNN_<name>.png`: the picture with the boxes scored at least `detect.draw_threshold`
+- `predictions.csv`: per picture its detections at that threshold, the best class and score
+- `detections.csv`: one row per drawn box, in the picture's own pixels
+- `detections.json`: every detection from `detect.score_threshold`, in COCO's results format (bbox x, y, w, h),
+  with the picture's `file_name`, for COCO tools and mAP against your own annotations
+"""
+
+import csv
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+from PIL import Image
+
+from .box_files import AnnotatedImage
+from .box_pictures import draw_boxes
+from .data import model_anchors
+from .datasets.image_files import list_inputs, read_rgb
+from .inference import Detector
+from .runtime.files import write_text
+from .scoring import detect_pictures
+
+
+def pictures_of(paths):
+    """Pictures to detect in, as the pipeline takes them: path and size, no boxes."""
+    found = []
+    for path in paths:
+        with Image.open(path) as picture:
+            width, height = picture.size
+        found.append(AnnotatedImage(Path(path), width, height, np.zeros((0, 4), np.float32), np.zeros(0, np.int32)))
+    return found
+
+
+def predict(config, run, inputs, output):
+    """Writes the drawn pictures, `predictions.csv`, `detections.csv` and `detections.json` into `output`."""
+    model = keras.saving.load_model(run.file("model.keras"), compile=False)
+    classes = config.data.classes
+    paths = list_inputs(inputs)
+    detector = Detector(model, model_anchors(config), config.detect)
+    found, best = detect_pictures(detector, pictures_of(paths), config.data.image_size, config.data.batch_size)
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    rows, boxes_rows, results = [], [], []
+    for index, (path, (boxes, labels, scores), top) in enumerate(zip(paths, found, best, strict=True)):
+        results += [
+            {
+                "file_name": path,
+                "image_id": index + 1,
+                "category_id": int(label) + 1,
+                "category": classes[label],
+                "bbox": [round(float(v), 2) for v in (box[0], box[1], box[2] - box[0], box[3] - box[1])],
+                "score": round(float(score), 5),
+            }
+            for box, label, score in zip(boxes, labels, scores, strict=True)
+        ]
+        shown = scores >= config.detect.draw_threshold
+        boxes, labels, scores = boxes[shown], labels[shown], scores[shown]
+        picture = f"{index:04d}_{Path(path).stem}.png"  # numbered: two inputs may share a file name
+        Image.fromarray(draw_boxes(read_rgb(path), boxes, labels, classes, scores)).save(output / picture)
+        first = int(np.argmax(scores)) if len(scores) else None
+        rows.append([path, picture, len(scores), classes[labels[first]] if first is not None else "", f"{top:.6f}"])
+        boxes_rows += [
+            [path, classes[label], f"{score:.4f}", *(f"{v:.1f}" for v in box)]
+            for box, label, score in zip(boxes, labels, scores, strict=True)
+        ]
+    table = output / "predictions.csv"
+    write_csv(table, ["path", "picture", "detections", "best_class", "best_score"], rows)
+    write_csv(output / "detections.csv", ["path", "class", "score", "x_min", "y_min", "x_max", "y_max"], boxes_rows)
+    write_text(output / "detections.json", json.dumps(results, indent=1))
+    for row in rows:
+        print(f"{row[1]:<32} {row[2]:>3} boxes  {row[3]:<16} {row[0]}")
+    print(
+        f"wrote {len(rows)} pictures with boxes from score {config.detect.draw_threshold} to {output}, {table}, "
+        f"and {len(results)} detections from score {config.detect.score_threshold} to detections.json"
+    )
+    return table
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)

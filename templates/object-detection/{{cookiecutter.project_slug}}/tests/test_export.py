@@ -1,0 +1,75 @@
+"""Exports: the SavedModel serves any batch of picture files with boxes in their own pixels, as `predict` finds
+them; ONNX and LiteRT give the Keras network's outputs."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from {{ cookiecutter.package_name }} import data
+from {{ cookiecutter.package_name }}.export import export
+from {{ cookiecutter.package_name }}.inference import Detector
+from {{ cookiecutter.package_name }}.model import build_model
+from {{ cookiecutter.package_name }}.predict import pictures_of
+from {{ cookiecutter.package_name }}.runtime.exports import run_portable
+from {{ cookiecutter.package_name }}.runtime.rundir import open_run
+from {{ cookiecutter.package_name }}.scoring import detect_pictures
+
+
+@pytest.fixture
+def exported_run(tiny_config, tmp_path):
+    """A run folder with an untrained model whose class head is biased to find objects, and its config resolved."""
+    data.read_splits(tiny_config)
+    model = build_model(tiny_config, tiny_config.data.classes, tiny_config.data.image_size)
+    output = model.get_layer("class_output")
+    output.bias.assign(np.full(output.bias.shape, 0.5, np.float32))  # scores near 0.6: detections to compare
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "config.yaml").write_text("{}\n")
+    model.save(run_dir / "model.keras")
+    return open_run(run_dir), model
+
+
+def test_saved_model_serves_any_batch_of_files_of_any_size_as_predict_finds_them(tiny_config, exported_run, tmp_path):
+    run, model = exported_run
+    tiny_config.detect.draw_threshold = 0.3
+    export(tiny_config, run, ["tf_saved_model"])
+    rng = np.random.default_rng(0)
+    paths = []
+    for index, (height, width) in enumerate([(48, 80), (64, 64), (90, 30)]):
+        paths.append(tmp_path / f"{index}.png")
+        Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8)).save(paths[-1])
+    loaded = tf.saved_model.load(str(run.file("export") / "saved_model"))  # kept: its variables live as long
+    files = [path.read_bytes() for path in paths]
+    one = loaded.serve(tf.constant(files[:1]))
+    three = loaded.serve(tf.constant(files))
+    assert int(one["count"][0]) == int(three["count"][0]) > 0
+    tiny_config.detect.score_threshold = 0.3
+    found, best = detect_pictures(
+        Detector(model, data.model_anchors(tiny_config), tiny_config.detect),
+        pictures_of(paths),
+        tiny_config.data.image_size,
+        2,
+    )
+    for index, (boxes, labels, scores) in enumerate(found):
+        count = int(three["count"][index])
+        assert count == len(scores)
+        np.testing.assert_allclose(three["boxes"][index][:count], boxes, atol=1e-3)
+        assert three["class_names"][index][:count].numpy().tolist() == [
+            tiny_config.data.classes[label].encode() for label in labels
+        ]
+        assert float(three["best_score"][index]) == pytest.approx(best[index], abs=1e-5)
+        assert (boxes[:, 2] <= Image.open(paths[index]).width + 1e-3).all()  # in the picture's own pixels
+
+
+def test_onnx_and_litert_exports_match_the_keras_network(tiny_config, exported_run):
+    run, model = exported_run
+    export(tiny_config, run, ["onnx", "litert"])
+    size = tiny_config.data.image_size
+    pixels = np.random.default_rng(1).uniform(0, 255, (2, size, size, 3)).astype(np.float32)
+    served = run_portable(run.file("export"), pixels)
+    outputs = model(pixels, training=False)
+    expected = np.concatenate([outputs["boxes"], outputs["classes"]], axis=-1)
+    assert np.load(run.file("export") / "anchors.npy").shape == (expected.shape[1], 4)
+    for runtime in ("onnx", "litert"):
+        np.testing.assert_allclose(served[runtime], expected, atol=1e-4)
