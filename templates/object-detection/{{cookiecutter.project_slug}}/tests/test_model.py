@@ -5,6 +5,7 @@ import math
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from {{ cookiecutter.package_name }}.anchors import AnchorSpec, anchor_boxes
 from {{ cookiecutter.package_name }}.config import load
@@ -81,3 +82,20 @@ def test_application_backbones_feed_the_pyramid_and_freeze_for_phase_one(backbon
     set_trainable(model, "head")
     frozen = [layer.name for layer in model.layers if not layer.trainable]
     assert frozen == [layer.name for layer in backbone_layers(model)] and len(frozen) > 100
+
+
+@pytest.mark.parametrize("level", [2, 3, 4])
+def test_small_backbone_cells_are_centred_where_their_anchors_are(level):
+    """Cell i of level L sees an input region centred on pixel i * 2**L, the centre of its anchors."""
+    config = load("configs/default.yaml", [*ANCHORS, *SMALL])
+    model = build_model(config, ["cat"], 128)  # wide enough to hold level 4's whole receptive field
+    features = keras.Model(model.inputs, model.get_layer(f"stage{level}_2_relu").output)
+    for layer in features.layers:  # every path open: the gradient marks the whole receptive field
+        if isinstance(layer, keras.layers.Conv2D):
+            layer.kernel.assign(np.ones(layer.kernel.shape, np.float32))
+    pixels = tf.Variable(np.ones((1, 128, 128, 3), np.float32))
+    cell = 128 // 2**level // 2
+    with tf.GradientTape() as tape:
+        output = features(pixels, training=False)[0, cell, cell, 0]
+    rows = np.nonzero(np.abs(tape.gradient(output, pixels).numpy()[0, :, :, 0]).sum(axis=1))[0]
+    assert (rows.min() + rows.max()) / 2 == cell * 2**level

@@ -31,14 +31,21 @@ NOT_BACKBONE_PREFIXES = ("image", "preprocess", "pyramid_", "class_", "box_", "c
 
 def small_backbone(x, filters, batchnorm_momentum):
     """A CNN from scratch: per stride 2..32 a stride-2 3x3 conv and a 3x3 conv, each with BatchNorm and ReLU.
-    Returns `{level: feature map}`, level L at 1/2**L."""
+    Returns `{level: feature map}`, level L at 1/2**L.
+
+    Each stride-2 conv is padded one pixel above and left only, so that cell i of level L is centred on input pixel
+    i * 2**L, where the anchors of cell i are centred. With "same" padding (one pixel below and right) it would
+    sit 2**L - 1 pixels further on, a large share of the anchors it classifies at the coarse levels."""
     features = {}
     for level, width in enumerate(filters, start=1):
-        for index, stride in ((1, 2), (2, 1)):
-            prefix = f"stage{level}_{index}"
-            x = layers.Conv2D(width, 3, strides=stride, padding="same", use_bias=False, name=f"{prefix}_conv")(x)
-            x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"{prefix}_bn")(x)
-            x = layers.ReLU(name=f"{prefix}_relu")(x)
+        prefix = f"stage{level}"
+        x = layers.ZeroPadding2D(((1, 0), (1, 0)), name=f"{prefix}_pad")(x)
+        x = layers.Conv2D(width, 3, strides=2, use_bias=False, name=f"{prefix}_1_conv")(x)
+        x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"{prefix}_1_bn")(x)
+        x = layers.ReLU(name=f"{prefix}_1_relu")(x)
+        x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"{prefix}_2_conv")(x)
+        x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"{prefix}_2_bn")(x)
+        x = layers.ReLU(name=f"{prefix}_2_relu")(x)
         features[level] = x
     return features
 

@@ -1,0 +1,118 @@
+"""The object-detection template on this machine: time to quality of its demo, training and inference speed.
+
+Bakes the template and writes its sample data, then
+
+- trains the demo (`make demo`: the default config, `conformance.yaml`'s demo overrides) as a user runs it, the
+  `train` command in a pipe, and stamps each epoch's line as it arrives: the seconds to each validation mAP@.5
+  of `--targets`, and the run's final mAP, mAP@.5 and mAP@.75 (its best epoch, from metrics.json);
+- times, in one process with the trained model, the training steps (pictures per second, the real tf.data
+  pipeline) and the exported SavedModel's `serve` at batch 1 and 16 (milliseconds per picture, from encoded PNG
+  bytes to boxes after NMS, as a server runs it), each the median of `--rounds` rounds after a warm-up.
+
+The machine is shared and noisy: read the speeds as of this run. Prints Markdown for RESULTS.md.
+
+    .venv/bin/python benchmarks/object_detection.py [--targets 0.5 0.7] [--rounds 5]
+"""
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+
+import baked
+import yaml
+
+MEASURE = """
+import json, sys, time
+from statistics import median
+from object_detector.runtime.quiet import import_tensorflow
+import_tensorflow()
+import keras, tensorflow as tf
+from object_detector import data, losses
+from object_detector.config import load
+from object_detector.runtime import device
+
+run, rounds = sys.argv[1], int(sys.argv[2])
+config = load(f"{run}/config.yaml")
+device.setup(config.train.precision, config.train.jit_compile)
+splits = data.read_splits(config)
+batches = data.training_batches(config, splits).train
+model = keras.saving.load_model(f"{run}/model.keras")  # compiled, as training left it
+steps = len(list(batches))
+model.fit(batches, epochs=1, verbose=0)  # warm-up: tracing, the pipeline's cache
+training = []
+for _ in range(rounds):
+    start = time.perf_counter()
+    model.fit(batches, epochs=1, verbose=0)
+    training.append(len(splits.train) / (time.perf_counter() - start))
+served = tf.saved_model.load(f"{run}/export/saved_model")
+files = [open(image.path, "rb").read() for image in splits.val]
+latency = {}
+for batch in (1, 16):
+    inputs = tf.constant((files * 16)[:batch])
+    served.serve(inputs)  # warm-up
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        served.serve(inputs)["count"].numpy()
+        times.append((time.perf_counter() - start) / batch * 1000)
+    latency[batch] = median(times)
+print(json.dumps({"pictures_per_second": median(training), "ms_per_picture": latency}))
+"""
+
+
+def train_demo(project, overrides):
+    """Runs `train` on the demo config in a pipe; returns `[(seconds, val_map_50)]` per epoch and the run folder."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", project.name, "train", *overrides, "run.name=demo", "train.progress=epochs"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=baked.imported_from_src(project),
+    )
+    start, curve = time.monotonic(), []
+    for line in process.stdout:
+        found = re.search(r"val_map_50: ([0-9.e+-]+)", line)
+        if found:
+            curve.append((time.monotonic() - start, float(found.group(1))))
+    if process.wait():
+        sys.exit(f"train exited {process.returncode}")
+    return curve, project / "runs" / "demo"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", type=float, nargs="+", default=[0.5, 0.7])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    project = baked.bake("object-detection")
+    env = baked.imported_from_src(project)
+    subprocess.run([sys.executable, "-m", project.name, "sample-data"], cwd=project, env=env, check=True)
+    spec = yaml.safe_load((baked.ROOT / "templates" / "object-detection" / "conformance.yaml").read_text())
+    curve, run = train_demo(project, spec["demo"]["overrides"])
+    subprocess.run(
+        [sys.executable, "-m", project.name, "export", str(run)], cwd=project, env=env, check=True, capture_output=True
+    )
+    speed = baked.measure(project, MEASURE, run, args.rounds, env=env)
+    final = json.loads((run / "metrics.json").read_text())
+
+    print(f"Demo: the default config on the sample data, {len(curve)} epochs in {curve[-1][0]:.0f} s.\n")
+    print("| validation mAP@.5 reached | epoch | seconds |")
+    print("|---|---|---|")
+    for target in args.targets:
+        reached = next((index for index, (_, value) in enumerate(curve) if value >= target), None)
+        cells = ("not reached", "") if reached is None else (reached + 1, f"{curve[reached][0]:.0f}")
+        print(f"| {target} | {cells[0]} | {cells[1]} |")
+    print(f"\nBest epoch: mAP {final['map']:.3f}, mAP@.5 {final['map_50']:.3f}, mAP@.75 {final['map_75']:.3f}.\n")
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| training, pictures per second (tf.data, augmented) | {speed['pictures_per_second']:.1f} |")
+    for batch, milliseconds in speed["ms_per_picture"].items():
+        measure = f"SavedModel `serve`, batch {batch}: ms per picture (PNG bytes to boxes after NMS)"
+        print(f"| {measure} | {milliseconds:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
