@@ -122,8 +122,8 @@ def best_anchor_iou(boxes: np.ndarray, spec: AnchorSpec, image_size: int) -> np.
 
 def anchor_recall(boxes: np.ndarray, spec: AnchorSpec, image_size: int, iou: float = 0.5) -> float:
     """The share of boxes `(n, 4)` (xyxy, input pixels) that some anchor overlaps at IoU >= `iou` (1.0 for no
-    boxes): the others no anchor is assigned to by IoU, so the model learns them only as some anchor's best match,
-    if at all."""
+    boxes): the others no anchor is assigned to by IoU, so the model learns each of them from its closest anchor
+    alone."""
     best = best_anchor_iou(boxes, spec, image_size)
     return float(np.mean(best >= iou)) if len(best) else 1.0
 
@@ -161,11 +161,12 @@ def fit_anchors(
 ) -> AnchorSpec:
     """Anchor sizes and aspect ratios that cover the training boxes `(n, 4)` (xyxy, input pixels).
 
-    Aspect ratios: k-means with `ratios` clusters on the boxes' log(height / width). Size: every anchor_size in
-    `ANCHOR_SIZES` with every min_level in `min_level_range` (inclusive), keeping the one with the highest
-    `anchor_recall` on up to `FIT_SAMPLE` boxes; ties go to fewer anchors, then to the higher mean best IoU.
-    Recall is measured on the boxes where they are, not only on their sizes: a box between two anchor centres
-    overlaps either less than one centred on it would. `max_level` defaults to `default_max_level(image_size)`.
+    Aspect ratios: k-means with `ratios` clusters on the boxes' log(height / width). Size and levels: every
+    anchor_size in `ANCHOR_SIZES` with every min_level in `min_level_range` (inclusive) and every max_level from it
+    up to `max_level` (default `default_max_level(image_size)`), keeping the one with the highest `anchor_recall` on
+    up to `FIT_SAMPLE` boxes; ties go to fewer anchors (so no level whose anchors are larger than every box), then to
+    the higher mean best IoU. Recall is measured on the boxes where they are, not only on their sizes: a box
+    between two anchor centres overlaps either less than one centred on it would.
     """
     boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
     widths, heights = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
@@ -180,13 +181,14 @@ def fit_anchors(
 
     best_spec, best_score = None, None
     for min_level in range(min_level_range[0], min(min_level_range[1], max_level) + 1):
-        for anchor_size in ANCHOR_SIZES:
-            spec = AnchorSpec(min_level, max_level, num_scales, aspect_ratios, anchor_size)
-            ious = best_anchor_iou(boxes, spec, image_size)
-            anchor_count = sum(h * w * k for _, h, w, k in level_shapes(spec, image_size))
-            score = (float(np.mean(ious >= 0.5)), -anchor_count, float(ious.mean()))
-            if best_score is None or score > best_score:
-                best_spec, best_score = spec, score
+        for top_level in range(min_level, max_level + 1):
+            for anchor_size in ANCHOR_SIZES:
+                spec = AnchorSpec(min_level, top_level, num_scales, aspect_ratios, anchor_size)
+                ious = best_anchor_iou(boxes, spec, image_size)
+                anchor_count = sum(h * w * k for _, h, w, k in level_shapes(spec, image_size))
+                score = (float(np.mean(ious >= 0.5)), -anchor_count, float(ious.mean()))
+                if best_score is None or score > best_score:
+                    best_spec, best_score = spec, score
     return best_spec
 
 
@@ -209,7 +211,9 @@ def report(spec: AnchorSpec, image_size: int, boxes: np.ndarray | None = None) -
         best = best_anchor_iou(boxes, spec, image_size)
         missed = int(np.sum(best < 0.5))
         lines.append(f"anchor recall at IoU 0.5: {1 - missed / len(best):.1%} of {len(best)} boxes")
-        lines.append(f"boxes no anchor overlaps at IoU 0.5 (none is assigned to them): {missed / len(best):.1%}")
+        lines.append(
+            f"boxes no anchor overlaps at IoU 0.5 (each learns from its closest anchor only): {missed / len(best):.1%}"
+        )
     return lines
 
 
