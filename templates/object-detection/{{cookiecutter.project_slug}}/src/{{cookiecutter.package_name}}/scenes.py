@@ -1,10 +1,11 @@
 """Generated detection scenes: sample data a detector really learns from, and that anyone can regenerate.
 
 Each scene holds one to six shapes of `SCENE_CLASSES` on a textured background, in the ways real objects vary:
-sides from 8 pixels to 40 % of the image (log-uniform, so about a third are under 16 pixels), stretched to any
-width:height between 1:2 and 2:1, turned at random, and partly over one another. No shape loses more than 30 % of its
-pixels to those painted over it, and overlapping shapes differ in colour, so every labelled shape stays visible. A
-box is the tight box of a shape's visible pixels, read from the mask the shape is painted through: boxes are exact.
+sides from 11 pixels to 45 % of the image (log-uniform, so about a fifth are under 16 pixels), stretched to any
+width:height between 1:1.6 and 1.6:1, turned at random, and partly over one another. No shape loses more than 30 %
+of its pixels to those painted over it, and overlapping shapes differ in colour, so every labelled shape stays
+visible. A box is the tight box of a shape's visible pixels, read from the mask the shape is painted through: boxes
+are exact.
 
     classes = write_sample_scenes("data")  # data/images/scene_000.png, ...; data/annotations.json (COCO)
 """
@@ -20,12 +21,12 @@ from .datasets.shapes import contrasting_colour, draw_shape, textured_background
 
 SCENE_CLASSES = ("circle", "square", "triangle", "star", "cross")
 MAX_OBJECTS = 6
-SIDE_RANGE = (8, 0.4)  # pixels at least, fraction of the image side at most
-MAX_STRETCH = 2.0  # width:height between 1:2 and 2:1
+SIDE_RANGE = (11, 0.45)  # pixels at least, fraction of the image side at most
+MAX_STRETCH = 1.6  # width:height between 1:1.6 and 1.6:1
 MAX_COVERED = 0.3  # of a shape's pixels that shapes painted over it may hide
 COLOUR_GAP = 60  # RGB distance overlapping shapes keep, so the edge between them shows
 PLACEMENT_TRIES = 20
-DRAWING_SIDE = 128  # shapes are drawn this large, then resized: smooth outlines even at 8 pixels
+DRAWING_SIDE = 128  # shapes are drawn this large, then resized: smooth outlines even at 11 pixels
 
 
 def shape_mask(kind, width, height, rotation):
