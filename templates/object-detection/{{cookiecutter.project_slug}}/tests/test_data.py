@@ -9,6 +9,7 @@ import tensorflow as tf
 from {{ cookiecutter.package_name }} import data
 from {{ cookiecutter.package_name }}.config import BoxAugmentation
 from {{ cookiecutter.package_name }}.datasets.augment import image_pipeline
+from {{ cookiecutter.package_name }}.runtime.errors import UserError
 from {{ cookiecutter.package_name }}.scenes import write_sample_scenes
 
 OFF = {"flip": "none", "translation": 0.0, "zoom": 0.0, "brightness": 0.0, "contrast": 0.0}
@@ -84,3 +85,12 @@ def test_read_splits_fills_in_classes_size_and_anchors(tiny_config):
     splits = data.read_splits(tiny_config)
     assert tiny_config.data.classes == ["circle", "square", "triangle", "star", "cross"] == splits.classes
     assert tiny_config.anchors.resolved and len(splits.val) == round(0.2 * 24)
+
+
+def test_anchor_levels_the_config_fixes_bound_the_fit_and_must_fit_the_input(tiny_config):
+    tiny_config.anchors.min_level = 3
+    data.read_splits(tiny_config)
+    assert tiny_config.anchors.min_level == 3 and tiny_config.anchors.max_level >= 3
+    tiny_config.anchors.max_level = 7  # 64 px is no multiple of 128
+    with pytest.raises(UserError, match="anchors.max_level 7 needs data.image_size a multiple of 128, not 64"):
+        data.read_splits(tiny_config)

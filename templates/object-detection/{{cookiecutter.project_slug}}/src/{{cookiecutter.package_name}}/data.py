@@ -134,9 +134,16 @@ def resolve_anchors(config, images):
     """Fills the `anchors` keys left auto with the values fitted to the training boxes, and prints how well the
     anchors cover them."""
     anchors, size = config.anchors, config.data.image_size
+    if anchors.max_level != "auto" and size % 2**anchors.max_level:
+        raise UserError(
+            f"anchors.max_level {anchors.max_level} needs data.image_size a multiple of {2**anchors.max_level}, "
+            f"not {size}: lower the level or change the size"
+        )
     boxes = model_boxes(images, size)
-    if not anchors.resolved:
-        fitted = anchor_fitting.fit_anchors(boxes, size, num_scales=anchors.num_scales)
+    if not anchors.resolved:  # what the config fixes bounds the fit
+        lowest = (2, 3) if anchors.min_level == "auto" else (anchors.min_level, anchors.min_level)
+        highest = None if anchors.max_level == "auto" else anchors.max_level
+        fitted = anchor_fitting.fit_anchors(boxes, size, lowest, highest, num_scales=anchors.num_scales)
         for key in ("min_level", "max_level", "size", "aspect_ratios"):
             if getattr(anchors, key) == "auto":
                 setattr(anchors, key, getattr(fitted, key if key != "size" else "anchor_size"))
