@@ -27,6 +27,7 @@ from .runtime.backbones import LabelMap
 HEAD = ("image", "resize", "preprocess", "dropout", "logits", "probabilities", "labels")
 DECODER_PREFIX = "up"
 
+
 @keras.saving.register_keras_serializable(package=backbones.SERIALIZATION_PACKAGE)
 class TwoClassSigmoid(layers.Layer):
     """One logit `z` per pixel -> the probabilities `[1 - sigmoid(z), sigmoid(z)]` of two classes.
