@@ -45,12 +45,9 @@ def test_saved_model_serves_any_batch_of_files_of_any_size_as_predict_finds_them
     three = loaded.serve(tf.constant(files))
     assert int(one["count"][0]) == int(three["count"][0]) > 0
     tiny_config.detect.score_threshold = 0.3
-    found, best = detect_pictures(
-        Detector(model, data.model_anchors(tiny_config), tiny_config.detect),
-        pictures_of(paths),
-        tiny_config.data.image_size,
-        2,
-    )
+    images, size = pictures_of(paths), tiny_config.data.image_size
+    detector = Detector(model, data.model_anchors(tiny_config), tiny_config.detect)
+    found, best = detect_pictures(detector, images, data.pictures(images, size, 2), size)  # batches of 2, then 1
     for index, (boxes, labels, scores) in enumerate(found):
         count = int(three["count"][index])
         assert count == len(scores)

@@ -1,10 +1,11 @@
 """Anchor targets: thresholds, low-quality matches, padding rows that claim nothing, offsets that decode back."""
 
 import numpy as np
+from keras.utils import bounding_boxes
 from keras_hub.layers import BoxMatcher
 
 from {{ cookiecutter.package_name }}.losses import BACKGROUND, IGNORED
-from {{ cookiecutter.package_name }}.targets import AnchorTargets, decode, pairwise_iou
+from {{ cookiecutter.package_name }}.targets import AnchorTargets, decode
 
 ANCHORS = np.array([[0, 0, 10, 10], [10, 0, 20, 10], [0, 10, 10, 20], [0, 0, 20, 20], [30, 30, 34, 34]], np.float32)
 PADDING = [-1.0, -1.0, -1.0, -1.0]
@@ -22,7 +23,10 @@ def test_each_anchor_learns_its_box_background_or_nothing_by_iou():
     # and anchor 0 at 100/280 = 0.36, anchor 2 at 0.36; a second image holds padding only
     boxes = [[[1, 1, 11, 11], [0, 0, 14, 20]], [PADDING, PADDING]]
     box_targets, class_targets = targets(boxes, [[2, 1], [-1, -1]])
-    np.testing.assert_allclose(pairwise_iou(ANCHORS, np.array(boxes[:1], np.float32))[0, 0], [81 / 119, 100 / 280])
+    np.testing.assert_allclose(
+        bounding_boxes.compute_iou(ANCHORS, np.array(boxes[:1], np.float32), "xyxy")[0, 0],
+        [81 / 119, 100 / 280],
+    )
     assert class_targets.tolist() == [[2, BACKGROUND, BACKGROUND, 1, BACKGROUND], [BACKGROUND] * 5]
     assert box_targets[0, :, 4].tolist() == [1, 0, 0, 1, 0]
 

@@ -233,6 +233,6 @@ def training_batches(config, splits):
     )
 
 
-def pictures(images, size, batch_size):
+def pictures(images, size, batch_size, cache=False):
     """Batches of letterboxed pixels of `images`, in order, for detection."""
-    return picture_dataset(images, size, cache=False).map(lambda pixels, boxes, labels: pixels).batch(batch_size)
+    return picture_dataset(images, size, cache).map(lambda pixels, boxes, labels: pixels).batch(batch_size)

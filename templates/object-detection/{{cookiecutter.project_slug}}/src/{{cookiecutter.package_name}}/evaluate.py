@@ -1,14 +1,12 @@
 """`evaluate RUN`: the run's model scored with COCO's mAP on the held-out pictures (`data.test_images_dir`, or else
 the validation split), in each picture's own pixels, with the detections drawn."""
 
-import keras
-import numpy as np
-
-from . import losses  # noqa: F401  (registers the losses a compiled model.keras names)
 from .box_pictures import comparison_grid
 from .callbacks import tensorboard as board
 from .data import read_test_split
 from .datasets.image_files import read_rgb
+from .inference import confident
+from .model import load_trained
 from .scoring import print_scores, score
 
 SHOWN = 8  # pictures in the evaluation grid
@@ -16,19 +14,12 @@ SHOWN = 8  # pictures in the evaluation grid
 
 def evaluate(config, run):
     """Scores, draws and prints; returns the metrics (the runner writes `metrics.json`)."""
-    model = keras.saving.load_model(run.file("model.keras"), compile=False)
+    model = load_trained(run)
     images = read_test_split(config)
     metrics, found = score(model, images, config)
     print_scores(metrics, config.data.classes)
     shown = images[:SHOWN]
-    drawn = [
-        (
-            boxes[scores >= config.detect.draw_threshold],
-            labels[scores >= config.detect.draw_threshold],
-            scores[scores >= config.detect.draw_threshold],
-        )
-        for boxes, labels, scores in found[:SHOWN]
-    ]
+    drawn = [confident(detections, config.detect.draw_threshold) for detections in found[:SHOWN]]
     grid = comparison_grid(
         [read_rgb(image.path) for image in shown],
         [image.boxes for image in shown],
@@ -38,4 +29,4 @@ def evaluate(config, run):
     )
     board.log_image(run.logs, "evaluation_boxes", grid, png_path=run.file("evaluation_boxes.png"))
     print(f"{len(images)} pictures; drew the first {len(shown)} to {run.file('evaluation_boxes.png')}")
-    return {key: float(value) for key, value in metrics.items() if np.isfinite(value)}
+    return metrics

@@ -22,6 +22,7 @@ import tensorflow as tf
 
 from .data import model_anchors
 from .inference import Detector, letterbox
+from .model import load_trained
 from .runtime import exports
 
 
@@ -70,7 +71,7 @@ def portable_network(model):
 def export(config, run, formats):
     """Writes `formats` of the run's model into `RUN/export`; `config` is the run's (image size, anchors, classes)."""
     exports.check_formats(formats)
-    model = keras.saving.load_model(run.file("model.keras"), compile=False)
+    model = load_trained(run)
     size = config.data.image_size
     folder = run.file("export")
     folder.mkdir(exist_ok=True)

@@ -74,3 +74,10 @@ def per_image(detections):
     ):
         found.append((boxes[:count], classes[:count], scores[:count]))
     return found
+
+
+def confident(detections, threshold):
+    """One picture's `(boxes, labels, scores)`, only those scored at least `threshold`."""
+    boxes, labels, scores = detections
+    kept = scores >= threshold
+    return boxes[kept], labels[kept], scores[kept]

@@ -155,6 +155,11 @@ def set_trainable(model, phase, unfreeze_top=0):
     backbones.set_trainable(model, backbone_layers(model), phase, unfreeze_top)
 
 
+def load_trained(run):
+    """The run's trained `model.keras`, uncompiled; this module's imports register the layers it holds."""
+    return keras.saving.load_model(run.file("model.keras"), compile=False)
+
+
 def class_names_of(model):
     return model.get_layer("labels").class_names
 

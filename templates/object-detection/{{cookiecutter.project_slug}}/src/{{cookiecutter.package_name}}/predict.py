@@ -11,15 +11,16 @@ import csv
 import json
 from pathlib import Path
 
-import keras
 import numpy as np
 from PIL import Image
 
 from .box_files import AnnotatedImage
 from .box_pictures import draw_boxes
-from .data import model_anchors
+from .coco_metrics import coco_detections
+from .data import model_anchors, pictures
 from .datasets.image_files import list_inputs, read_rgb
-from .inference import Detector
+from .inference import Detector, confident
+from .model import load_trained
 from .runtime.files import write_text
 from .scoring import detect_pictures
 
@@ -36,28 +37,21 @@ def pictures_of(paths):
 
 def predict(config, run, inputs, output):
     """Writes the drawn pictures, `predictions.csv`, `detections.csv` and `detections.json` into `output`."""
-    model = keras.saving.load_model(run.file("model.keras"), compile=False)
+    model = load_trained(run)
     classes = config.data.classes
     paths = list_inputs(inputs)
     detector = Detector(model, model_anchors(config), config.detect)
-    found, best = detect_pictures(detector, pictures_of(paths), config.data.image_size, config.data.batch_size)
+    images, size = pictures_of(paths), config.data.image_size
+    found, best = detect_pictures(detector, images, pictures(images, size, config.data.batch_size), size)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    rows, boxes_rows, results = [], [], []
+    results = coco_detections(found)  # image ids 1, 2, ... in input order
+    for result in results:
+        result["file_name"], result["category"] = paths[result["image_id"] - 1], classes[result["category_id"] - 1]
+        result["bbox"], result["score"] = [round(v, 2) for v in result["bbox"]], round(result["score"], 5)
+    rows, boxes_rows = [], []
     for index, (path, (boxes, labels, scores), top) in enumerate(zip(paths, found, best, strict=True)):
-        results += [
-            {
-                "file_name": path,
-                "image_id": index + 1,
-                "category_id": int(label) + 1,
-                "category": classes[label],
-                "bbox": [round(float(v), 2) for v in (box[0], box[1], box[2] - box[0], box[3] - box[1])],
-                "score": round(float(score), 5),
-            }
-            for box, label, score in zip(boxes, labels, scores, strict=True)
-        ]
-        shown = scores >= config.detect.draw_threshold
-        boxes, labels, scores = boxes[shown], labels[shown], scores[shown]
+        boxes, labels, scores = confident((boxes, labels, scores), config.detect.draw_threshold)
         picture = f"{index:04d}_{Path(path).stem}.png"  # numbered: two inputs may share a file name
         Image.fromarray(draw_boxes(read_rgb(path), boxes, labels, classes, scores)).save(output / picture)
         first = int(np.argmax(scores)) if len(scores) else None

@@ -15,15 +15,14 @@ HEADLINE = ("map", "map_50", "map_75")  # what each epoch adds to the logs, as `
 TRAINING_SAMPLE = 32  # training pictures scored each epoch, against the validation split
 
 
-def detect_pictures(detector, images, size, batch_size):
+def detect_pictures(detector, images, batches, size):
     """`(detections, best scores)`: `(boxes in the picture's own pixels, labels, scores)` for each of `images`, in
-    order, and each picture's highest class probability of any anchor."""
+    order, and each picture's highest class probability of any anchor. `batches` are their letterboxed pixels at
+    `size`, in the same order (`data.pictures`)."""
     found, best = [], []
-    for start, pixels in zip(range(0, len(images), batch_size), pictures(images, size, batch_size), strict=True):
-        extents = [
-            [i.height * letterbox_scale(i, size), i.width * letterbox_scale(i, size)]
-            for i in images[start : start + batch_size]
-        ]
+    for pixels in batches:
+        shown = images[len(found) : len(found) + len(pixels)]
+        extents = [[i.height * letterbox_scale(i, size), i.width * letterbox_scale(i, size)] for i in shown]
         detections = detector(pixels, extents=extents)
         found += per_image(detections)
         best += detections["best_score"].numpy().tolist()
@@ -34,12 +33,25 @@ def detect_pictures(detector, images, size, batch_size):
     return scaled, best
 
 
+class Scorer:
+    """Callable: a model -> `(metrics, detections)`, the COCO metrics (`coco_metrics.coco_scores`) of its detections
+    on `images`. The ground truth and the pictures' batches are made once; with `cache`, the decoded pictures stay
+    in memory after the first call, for a scorer called every epoch."""
+
+    def __init__(self, images, config, anchors, cache=False):
+        self.images, self.config, self.anchors = images, config, anchors
+        self.batches = pictures(images, config.data.image_size, config.data.batch_size, cache)
+        self.truth = coco_ground_truth([(i.width, i.height, i.boxes, i.labels) for i in images], config.data.classes)
+
+    def __call__(self, model):
+        detector = Detector(model, self.anchors, self.config.detect)
+        found, _ = detect_pictures(detector, self.images, self.batches, self.config.data.image_size)
+        return coco_scores(self.truth, coco_detections(found), self.config.data.classes), found
+
+
 def score(model, images, config):
-    """`(metrics, detections)`: the COCO metrics (`coco_metrics.coco_scores`) of `model` on `images`."""
-    detector = Detector(model, model_anchors(config), config.detect)
-    found, _ = detect_pictures(detector, images, config.data.image_size, config.data.batch_size)
-    truth = coco_ground_truth([(i.width, i.height, i.boxes, i.labels) for i in images], config.data.classes)
-    return coco_scores(truth, coco_detections(found), config.data.classes), found
+    """`(metrics, detections)` of `model` on `images`, once (`Scorer`)."""
+    return Scorer(images, config, model_anchors(config))(model)
 
 
 def print_scores(metrics, classes):
@@ -58,14 +70,17 @@ class MeanAveragePrecision(keras.callbacks.Callback):
     """After each epoch, `map`, `map_50`, `map_75` of a sample of the training pictures and `val_map`, ... of the
     validation pictures, into the logs that the checkpoints, early stopping, history and TensorBoard read."""
 
-    def __init__(self, config, train_images, val_images):
+    def __init__(self, config, anchors, train_images, val_images):
         super().__init__()
-        self.config = config
         sample = np.random.default_rng(config.train.seed).permutation(len(train_images))[:TRAINING_SAMPLE]
-        self.splits = {"": [train_images[i] for i in sorted(sample)], "val_": val_images}
+        sampled = [train_images[i] for i in sorted(sample)]
+        self.scorers = {
+            prefix: Scorer(images, config, anchors, cache=True)
+            for prefix, images in (("", sampled), ("val_", val_images))
+        }
 
     def on_epoch_end(self, epoch, logs=None):
-        for prefix, images in self.splits.items():
-            metrics, _ = score(self.model, images, self.config)
+        for prefix, scorer in self.scorers.items():
+            metrics, _ = scorer(self.model)
             for name in HEADLINE:
                 logs[f"{prefix}{name}"] = metrics[name]

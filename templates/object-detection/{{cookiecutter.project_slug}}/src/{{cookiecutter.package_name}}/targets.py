@@ -10,7 +10,7 @@ low-quality matches). keras-hub's `BoxMatcher` applies the thresholds; its own f
 it forces the padding rows of a batch as well (each padded box would claim anchor 0).
 
 Offsets are keras' `encode_box_to_deltas` (centre y, x and log height, width, over variance 0.1, 0.1, 0.2, 0.2);
-`inference.decode` inverts them.
+`decode` below inverts them.
 """
 
 from keras import ops
@@ -19,17 +19,6 @@ from keras.utils import bounding_boxes
 from .losses import BACKGROUND, IGNORED
 
 VARIANCE = (0.1, 0.1, 0.2, 0.2)
-
-
-def pairwise_iou(anchors, boxes):
-    """IoU of every anchor (A, 4) with every box (batch, N, 4), xyxy: (batch, A, N)."""
-    anchors = anchors[None, :, None, :]
-    boxes = boxes[:, None, :, :]
-    top_left = ops.maximum(anchors[..., :2], boxes[..., :2])
-    bottom_right = ops.minimum(anchors[..., 2:], boxes[..., 2:])
-    overlap = ops.prod(ops.maximum(bottom_right - top_left, 0.0), axis=-1)
-    area = lambda b: (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])  # noqa: E731
-    return overlap / ops.maximum(area(anchors) + area(boxes) - overlap, 1e-9)
 
 
 class AnchorTargets:
@@ -45,7 +34,8 @@ class AnchorTargets:
     def __call__(self, boxes, labels):
         boxes, labels = ops.cast(boxes, "float32"), ops.cast(labels, "int32")
         real = labels >= 0
-        iou = ops.where(real[:, None, :], pairwise_iou(self.anchors, boxes), -1.0)
+        # IoU of every anchor with every box, (batch, anchors, boxes); padding rows at -1, below any real IoU
+        iou = ops.where(real[:, None, :], bounding_boxes.compute_iou(self.anchors, boxes, "xyxy"), -1.0)
         matched, verdict = self.matcher(iou)
         # each real box claims its closest anchor; the first box wins where two claim the same
         claims = ops.one_hot(ops.argmax(iou, axis=1), ops.shape(iou)[1]) * ops.cast(real, "float32")[..., None]

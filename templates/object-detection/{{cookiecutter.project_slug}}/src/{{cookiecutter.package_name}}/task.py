@@ -73,10 +73,9 @@ class ObjectDetection(FitTask):
         return export(config, run, formats)
 
     def load_model(self, run):
-        # importing the model module registers the layers model.keras holds
-        from . import model  # noqa: F401
+        from .model import load_trained
 
-        return super().load_model(run)
+        return load_trained(run)
 
     def example_model(self, config, size):
         from .model import example_model

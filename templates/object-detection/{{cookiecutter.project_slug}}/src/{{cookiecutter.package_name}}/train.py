@@ -69,13 +69,13 @@ def train(task, config, splits, session):
         f"{session.setup.replicas} replica(s)"
     )
     callbacks = [
-        scoring.MeanAveragePrecision(config, splits.train, splits.val),
+        scoring.MeanAveragePrecision(config, batches.anchors, splits.train, splits.val),
         box_preview(config, splits, batches.anchors, session),
     ]
     final = fitting.fit(
         session, task, config, model, batches, plan_phases(config.train, config.pretrained), callbacks=callbacks
     )
-    metrics, _ = scoring.score(final, splits.val, config)
+    metrics, _ = scoring.Scorer(splits.val, config, batches.anchors)(final)
     scoring.print_scores(metrics, splits.classes)
     print(f"finished run {session.run.path}: val mAP {metrics['map']:.3f}, mAP@.5 {metrics['map_50']:.3f}", flush=True)
     return metrics
