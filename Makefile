@@ -24,8 +24,8 @@ test: $(READY)  ## every test: shared code, baking through every entry point, th
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-sync:  ## place the shared code into every template (per-file links)
-	$(PYTHON) tools/sync_shared.py
+sync: $(READY)  ## place the shared code into every template (per-file links)
+	$(VENV)/bin/python tools/sync_shared.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

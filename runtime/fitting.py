@@ -12,6 +12,7 @@ follows `train.schedule` (`runtime/optimizers.py`) within each phase. The best m
 """
 
 import dataclasses
+import warnings
 from typing import Any, Optional
 
 import keras
@@ -46,13 +47,13 @@ def shared_callbacks(session, task, config, data, phase, phase_start):
     history, TensorBoard with the learning rate of every step, the learning rate halved on a plateau when
     `train.schedule` asks for it, the best checkpoint by `val_<task.monitor>`, the resumable one, and early stopping
     when `train.early_stopping_patience` asks for it."""
-    run, monitor = session.run, task.monitor
+    run, monitor, mode = session.run, task.monitor, task.monitor_mode
     patience = []  # counts of epochs without a gain, which the resumable checkpoint carries across a resume
     if config.train.schedule == "plateau":
         patience.append(
             keras.callbacks.ReduceLROnPlateau(
                 f"val_{monitor}",
-                mode="max",
+                mode=mode,
                 factor=0.5,
                 patience=config.train.plateau_patience,
                 min_delta=config.train.min_delta,
@@ -63,7 +64,7 @@ def shared_callbacks(session, task, config, data, phase, phase_start):
         patience.append(
             keras.callbacks.EarlyStopping(
                 f"val_{monitor}",
-                mode="max",
+                mode=mode,
                 patience=config.train.early_stopping_patience,
                 min_delta=config.train.min_delta,
             )
@@ -78,7 +79,7 @@ def shared_callbacks(session, task, config, data, phase, phase_start):
         board.tensorboard(run.logs, config.train.profile_batches, data.train.element_spec[0]),
         learning_rate.LearningRateLogger(run.logs),
         *patience,  # before the checkpoint, which saves the learning rate they halve and their counts
-        checkpoint.BestModelCheckpoint(run.checkpoints / "best.keras", monitor=f"val_{monitor}", mode="max"),
+        checkpoint.BestModelCheckpoint(run.checkpoints / "best.keras", monitor=f"val_{monitor}", mode=mode),
         checkpoint.ResumableCheckpoint(run.checkpoints, phase=phase.name, phase_start=phase_start, patience=patience),
     ]
 
@@ -111,10 +112,20 @@ def fit(session, task, config, model, data, plan, callbacks=()):
             class_weight=data.class_weight,
         )
     best = session.run.checkpoints / "best.keras"
-    final = keras.saving.load_model(best) if best.is_file() else model
+    final = load_best(best) if best.is_file() else model
     with atomic_path(session.run.file("model.keras")) as temporary:
         final.save(temporary)
     return final
+
+
+def load_best(path):
+    """The best checkpoint, compiled as it trained. A model whose class defines its own `compile` (keras-hub's
+    language models) reloads uncompiled, and Keras warns twice that it did and that the optimizer's variables had
+    nowhere to go: true, and nothing is lost, since the best model is scored and saved, never trained on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"`compile\(\)` was not called as part of model loading")
+        warnings.filterwarnings("ignore", message=r"Skipping variable loading for optimizer")
+        return keras.saving.load_model(path)
 
 
 def steps_per_epoch(batches):

@@ -27,7 +27,7 @@ checked; so a `task.py` imports its verb modules inside the methods, not at its 
 import abc
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from .rundir import Run
 
@@ -139,12 +139,15 @@ class FitTask(Task, abstract=True):
     """A task trained with Keras `fit`, phase by phase (`runtime/training.fit`).
 
     Attributes:
-        monitor: the validation metric, higher is better, that keeps the best checkpoint and stops early.
+        monitor: the validation metric that keeps the best checkpoint and stops early.
+        monitor_mode: "max" when a higher `monitor` is better (accuracy, mAP), "min" when lower is (a language
+            model's loss).
         gap_metric: the metric whose training/validation gap is warned about; None: `monitor`.
         calibration_batches: training batches that re-estimate BatchNorm statistics before each validation.
     """
 
     monitor: str
+    monitor_mode: Literal["max", "min"] = "max"
     gap_metric: Optional[str] = None
     calibration_batches: int = 10
 

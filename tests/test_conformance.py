@@ -9,7 +9,9 @@ corrupt data file, which must end in one clear line and exit status 2. The templ
 `conformance.yaml`: tiny-run overrides, predict inputs and the bad-input cases.
 
 A template whose bake-time answers change its code and dependencies (the DQN template's `engine`) lists them
-as `variants` there: each variant is baked with its answers and put through the same suite.
+as `variants` there: each variant is baked with its answers (`context`) and put through the same suite, with the
+entries of its `spec` in place of the template's (the text-transformers template's `gpt` generates text where
+`bert` classifies it: other predict inputs and export outputs).
 """
 
 import contextlib
@@ -86,6 +88,7 @@ def project(request, tmp_path_factory):
     template = ROOT / "templates" / name
     spec = yaml.safe_load((template / "conformance.yaml").read_text())
     answers = spec["variants"][variant] if variant else {}
+    spec = {**spec, **answers.get("spec", {})}
     output = tmp_path_factory.mktemp(request.param)
     settings = output / "cookiecutter.yaml"  # keeps the user's ~/.cookiecutter_replay untouched
     settings.write_text(f"cookiecutters_dir: {output / 'cookiecutters'}\nreplay_dir: {output / 'replay'}\n")

@@ -7,8 +7,14 @@ project would hold `../../../runtime/config.py` where its shared modules belong.
 are written because only then does a hook see them: a pre-generation hook is not told where the template is
 (cruft passes no template folder, and a relative one is relative to a directory the hook cannot know). When this
 hook fails, cookiecutter deletes the project.
+
+It also deletes the shared modules that the project's bake-time answers do not need: a template whose choices keep
+different modules of its own (the text-transformers template's `model_family`) links the shared modules any
+choice needs, and `tools/sync_shared.py` lists in each template's copy of this hook which of them only some
+answers need (`SHARED_ONLY_WHEN`).
 """
 
+import json
 import sys
 from pathlib import Path
 
@@ -27,6 +33,21 @@ def link_stubs(project):
     return stubs
 
 
+# {shared file under the package: [the answers that need it]}, filled in by tools/sync_shared.py per template
+SHARED_ONLY_WHEN = {}
+ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
+PACKAGE = Path("src", ANSWERS["package_name"])
+
+
+def unneeded_shared_files(package, answers):
+    """The shared files of `package` that no answer set of `SHARED_ONLY_WHEN` matching `answers` needs."""
+    return [
+        package / path
+        for path, needed_by in SHARED_ONLY_WHEN.items()
+        if not any(all(answers.get(key) == value for key, value in needed.items()) for needed in needed_by)
+    ]
+
+
 stubs = link_stubs(Path.cwd())
 if stubs:
     print(
@@ -36,3 +57,5 @@ if stubs:
         file=sys.stderr,
     )
     sys.exit(1)
+for path in unneeded_shared_files(PACKAGE, ANSWERS):
+    path.unlink()
