@@ -44,8 +44,9 @@ def inference_model(model, example=None):
     """The model called with `training=False`, so exporters trace BatchNorm with its moving statistics.
 
     Exported as it is, the ONNX graph normalised each batch by its own statistics: outputs off by 0.86.
-    `example` is one batch of the model's input; None: images of any size, for a model that resizes them
-    itself (a layer named `resize`).
+    `example` is one batch of the model's input, or `{name: batch}` for a model that reads a dictionary (a
+    language model's `token_ids` and `padding_mask`: separate named inputs of the export, in that order); None:
+    images of any size, for a model that resizes them itself (a layer named `resize`).
     """
     import keras  # here, not at the top: the command line reads FORMATS before TensorFlow may load
 
@@ -53,9 +54,18 @@ def inference_model(model, example=None):
         inputs = keras.Input((None, None, 3), name="images")
         size = model.get_layer("resize").height
         example = np.zeros((1, size, size, 3), dtype=np.float32)
+        outputs = model(inputs, training=False)
+    elif isinstance(example, dict):
+        inputs = [
+            keras.Input((None,) * (batch.ndim - 1), dtype=str(batch.dtype), name=name)
+            for name, batch in example.items()
+        ]
+        outputs = model(dict(zip(example, inputs, strict=True)), training=False)
+        example = list(example.values())
     else:
         inputs = keras.Input(example.shape[1:], dtype=str(example.dtype), name=model.inputs[0].name)
-    wrapper = keras.Model(inputs, model(inputs, training=False), name="inference")
+        outputs = model(inputs, training=False)
+    wrapper = keras.Model(inputs, outputs, name="inference")
     wrapper.predict(example, verbose=0)  # exporters need a model that ran
     return wrapper
 
