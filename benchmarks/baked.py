@@ -19,10 +19,19 @@ from cookiecutter.main import cookiecutter
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def bake(template):
-    """The project `templates/<template>` bakes with its defaults, in a new temporary folder."""
+def bake(template, context=None):
+    """The project `templates/<template>` bakes with its defaults, but for the answers in `context`, in a new
+    temporary folder."""
     output = Path(tempfile.mkdtemp(prefix="bench-"))
-    return Path(cookiecutter(str(ROOT), directory=f"templates/{template}", no_input=True, output_dir=str(output)))
+    return Path(
+        cookiecutter(
+            str(ROOT),
+            directory=f"templates/{template}",
+            no_input=True,
+            output_dir=str(output),
+            extra_context=context or {},
+        )
+    )
 
 
 def imported_from_src(project):
