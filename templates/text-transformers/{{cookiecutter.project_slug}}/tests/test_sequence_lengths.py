@@ -17,3 +17,5 @@ def test_a_configured_length_is_kept_and_its_cut_reported():
     assert sequence_length(8, counts, reserved=1) == 8
     note = cut_note("data.max_tokens", 8, counts, reserved=1, auto=False)
     assert note.startswith("lengths: 1 of 4 training texts (25.0%) are cut to data.max_tokens 8;")
+    windows = cut_note("data.max_tokens", 8, counts, reserved=1, auto=False, windowed=True)
+    assert windows.startswith("lengths: 1 of 4 training texts (25.0%) are longer than data.max_tokens 8 and read in")

@@ -30,9 +30,15 @@ def cut_count(length, token_counts, reserved):
     return int((np.asarray(token_counts) + reserved > length).sum())
 
 
-def cut_note(key, length, token_counts, reserved, auto):
-    """The start-up line saying how many training texts `key` (a length of `length` tokens) cuts."""
+def cut_note(key, length, token_counts, reserved, auto, windowed=False):
+    """The start-up line saying how many training texts `key` (a length of `length` tokens) cuts, or, `windowed`
+    (a language model's), splits into consecutive windows, each read without the one before."""
     cut, total = cut_count(length, token_counts, reserved), len(token_counts)
     sized = f" (auto: the {AUTO_PERCENTILE}th percentile of the training texts' tokens, + {reserved} special)"
     share = f"{cut} of {total} training texts ({cut / max(total, 1):.1%})"
+    if windowed:
+        return (
+            f"lengths: {share} are longer than {key} {length}{sized if auto else ''} and read in windows of that "
+            "many tokens; raise it to give them more context"
+        )
     return f"lengths: {share} are cut to {key} {length}{sized if auto else ''}; raise it to keep them whole"
