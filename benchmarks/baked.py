@@ -8,9 +8,11 @@ with a benchmark's run.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from statistics import median
 
@@ -48,6 +50,26 @@ def measure(project, script, *args, env):
     if result.returncode:
         sys.exit(result.stderr[-3000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def stamped_training(project, overrides, key):
+    """Runs `train` with `overrides` in a pipe, as a user's run in a terminal log; returns `[(seconds since start,
+    value of key)]`, one per epoch line (`key: value`, e.g. `val_map_50`), and the seconds to the process's end."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", project.name, "train", *overrides, "train.progress=epochs"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=imported_from_src(project),
+    )
+    start, curve = time.monotonic(), []
+    for line in process.stdout:
+        found = re.search(rf"\b{key}: ([0-9.e+-]+)", line)
+        if found:
+            curve.append((time.monotonic() - start, float(found.group(1))))
+    if process.wait():
+        sys.exit(f"train exited {process.returncode}")
+    return curve, time.monotonic() - start
 
 
 def paired_ratio(baseline_seconds, seconds):

@@ -16,10 +16,8 @@ The machine is shared and noisy: read the speeds as of this run. Prints Markdown
 
 import argparse
 import json
-import re
 import subprocess
 import sys
-import time
 
 import baked
 import yaml
@@ -63,25 +61,6 @@ print(json.dumps({"pictures_per_second": median(training), "ms_per_picture": lat
 """
 
 
-def train_demo(project, overrides):
-    """Runs `train` on the demo config in a pipe; returns `[(seconds, val_map_50)]` per epoch and the run folder."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", project.name, "train", *overrides, "run.name=demo", "train.progress=epochs"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=baked.imported_from_src(project),
-    )
-    start, curve = time.monotonic(), []
-    for line in process.stdout:
-        found = re.search(r"val_map_50: ([0-9.e+-]+)", line)
-        if found:
-            curve.append((time.monotonic() - start, float(found.group(1))))
-    if process.wait():
-        sys.exit(f"train exited {process.returncode}")
-    return curve, project / "runs" / "demo"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", type=float, nargs="+", default=[0.5, 0.7])
@@ -91,7 +70,8 @@ def main():
     env = baked.imported_from_src(project)
     subprocess.run([sys.executable, "-m", project.name, "sample-data"], cwd=project, env=env, check=True)
     spec = yaml.safe_load((baked.ROOT / "templates" / "object-detection" / "conformance.yaml").read_text())
-    curve, run = train_demo(project, spec["demo"]["overrides"])
+    curve, _ = baked.stamped_training(project, [*spec["demo"]["overrides"], "run.name=demo"], "val_map_50")
+    run = project / "runs" / "demo"
     subprocess.run(
         [sys.executable, "-m", project.name, "export", str(run)], cwd=project, env=env, check=True, capture_output=True
     )

@@ -29,7 +29,6 @@ The machine is shared and noisy: read the speeds as of this run. Prints Markdown
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -188,32 +187,12 @@ print(json.dumps({"window": window, "new_tokens": new_tokens, "calls": CALLS, "p
 """
 
 
-def train_demo(project, key, overrides):
-    """Runs `train` in a pipe; returns `[(seconds since start, value of key)]`, one per epoch line, and the
-    seconds to the process's end (the held-out scores included)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", project.name, "train", *overrides, "train.progress=epochs"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=baked.imported_from_src(project),
-    )
-    start, curve = time.monotonic(), []
-    for line in process.stdout:
-        found = re.search(rf"\b{key}: ([0-9.e+-]+)", line)
-        if found:
-            curve.append((time.monotonic() - start, float(found.group(1))))
-    if process.wait():
-        sys.exit(f"train exited {process.returncode}")
-    return curve, time.monotonic() - start
-
-
 def bert_demos(project, seeds, target):
     """One Markdown row per seed: the first epoch at validation accuracy `target`, and metrics.json's scores."""
     rows = []
     for seed in seeds:
         name = f"demo-seed{seed}"
-        curve, total = train_demo(project, "val_accuracy", [f"train.seed={seed}", f"run.name={name}"])
+        curve, total = baked.stamped_training(project, [f"train.seed={seed}", f"run.name={name}"], "val_accuracy")
         final = json.loads((project / "runs" / name / "metrics.json").read_text())
         reached = next((epoch for epoch, (_, accuracy) in enumerate(curve, 1) if accuracy >= target), None)
         when = f"{curve[reached - 1][0]:.0f} s (epoch {reached})" if reached else "not reached"
@@ -227,7 +206,7 @@ def bert_demos(project, seeds, target):
 
 def gpt_demo(project):
     """Trains the gpt demo; returns its Markdown row and its run folder."""
-    curve, total = train_demo(project, "val_bits_per_character", ["run.name=demo"])
+    curve, total = baked.stamped_training(project, ["run.name=demo"], "val_bits_per_character")
     run = project / "runs" / "demo"
     final = json.loads((run / "metrics.json").read_text())
     stamps = [seconds for seconds, _ in curve]
