@@ -1,0 +1,1 @@
+../../../../../../callbacks/learning_rate.py

@@ -1,0 +1,192 @@
+"""A folder of images -> checked, split and sized `ImageData`, and tf.data batches of pixels in [-1, 1].
+
+The folder holds images directly or at any depth below (unconditional), or one sub-folder per class, which
+makes class-conditional sampling possible. Every file is decoded once up front, so a broken one stops the
+run before training with its name, not halfway through an epoch.
+
+    data = read_data(config)
+    print(data.describe())  # 3,000 images of 6 classes at 32x32 RGB: 2,700 training, 300 validation
+    train = image_batches(data.train_paths, data.train_labels, data, 64, training=True, seed=42, flip=True)
+"""
+
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from PIL import Image
+
+from .datasets import image_files, pipeline
+from .runtime.errors import UserError
+from .sample_images import write_sample_images
+
+GREY_MODES = ("1", "L", "LA", "I", "F")  # PIL modes of one-channel images; 16-bit ones are "I;16", "I;16B", ...
+SIDE_MULTIPLE, SMALLEST_SIDE, LARGEST_SIDE = 8, 16, 128  # data.image_size auto
+
+
+@dataclasses.dataclass
+class ImageData:
+    """The split image files with the size they are read at, and their class folders' labels.
+
+    The judge learns the class folders whenever the images are in them; the model draws by class only when
+    `conditional` (`model.conditional`), and its batches then carry the labels (else all 0).
+    """
+
+    train_paths: list
+    train_labels: list  # the class folder of each image (all 0 without class folders)
+    val_paths: list
+    val_labels: list
+    class_names: list  # the class folders, [] without them
+    image_size: int
+    channels: int
+    conditional: bool
+
+    @property
+    def num_classes(self):
+        """Classes the model draws: 0 when it is unconditional."""
+        return len(self.class_names) if self.conditional else 0
+
+    def describe(self):
+        total = len(self.train_paths) + len(self.val_paths)
+        classes = f" of {len(self.class_names)} classes" if self.class_names else ""
+        drawn = "" if self.conditional or not self.class_names else " (drawn without classes)"
+        colour = "RGB" if self.channels == 3 else "greyscale"
+        return (
+            f"{total:,} images{classes}{drawn} at {self.image_size}x{self.image_size} {colour}: "
+            f"{len(self.train_paths):,} training, {len(self.val_paths):,} validation"
+        )
+
+
+def write_sample_data(directory):
+    """Six classes of shapes, 500 pictures each: the layout your own class folders take."""
+    return write_sample_images(directory)
+
+
+def read_data(config):
+    """Lists, checks, labels, sizes and splits the images of `config.data.dir`."""
+    root = Path(config.data.dir)
+    if not root.is_dir():
+        raise UserError(f"data folder {root} not found: run `sample-data` or set data.dir to your image folder")
+    paths, labels, class_names, folders = _list_images(root, config.model.conditional)
+    image_files.check_images(paths)  # decodes each file once: a broken one stops the run here, named
+    sizes, modes = _sizes_and_modes(paths)
+    image_size = config.data.image_size
+    if image_size == "auto":
+        short_side = float(np.median([min(size) for size in sizes]))
+        image_size = int(np.clip(round(short_side / SIDE_MULTIPLE) * SIDE_MULTIPLE, SMALLEST_SIDE, LARGEST_SIDE))
+    channels = config.data.channels
+    if channels == "auto":
+        channels = 1 if all(mode in GREY_MODES or mode.startswith("I;") for mode in modes) else 3
+    _check_splittable(labels, folders, config.data.val_fraction)
+    train_paths, train_labels, val_paths, val_labels = image_files.split(
+        paths, labels, config.data.val_fraction, config.train.seed
+    )
+    if len(train_paths) < config.data.batch_size:
+        raise UserError(
+            f"{root} gives {len(train_paths)} training image(s), fewer than data.batch_size "
+            f"{config.data.batch_size}: add images or lower data.batch_size"
+        )
+    conditional = bool(class_names) and config.model.conditional is not False
+    return ImageData(train_paths, train_labels, val_paths, val_labels, class_names, image_size, channels, conditional)
+
+
+def _is_image(path, root):
+    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)  # .ipynb_checkpoints, .DS_Store
+    return path.suffix.lower() in image_files.IMAGE_SUFFIXES and path.is_file() and not hidden
+
+
+def _list_images(root, conditional):
+    """`(paths, labels, class_names, folders)`: one folder per class, or `root` alone (labels 0, no class names)
+    when the images are not all in class folders."""
+    found = {}
+    for folder in sorted(path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")):
+        images = sorted(str(path) for path in folder.rglob("*") if _is_image(path, root))
+        if images:
+            found[folder] = images
+    beside = sorted(path for path in root.iterdir() if _is_image(path, root))
+    if len(found) >= 2 and not beside:
+        folders = list(found)
+        labels = [label for label, folder in enumerate(folders) for _ in found[folder]]
+        return [path for folder in folders for path in found[folder]], labels, [f.name for f in folders], folders
+    if len(found) >= 2 and conditional is not False:
+        raise UserError(
+            f"{root} holds class folders and images beside them ({beside[0]}): move every image into its "
+            "class folder, or set model.conditional to false to train on all of them without classes"
+        )
+    if conditional is True:
+        raise UserError(
+            f"model.conditional is true but {root} has no class folders (at least two sub-folders of images): "
+            "put each class in its own sub-folder, or set model.conditional to auto or false"
+        )
+    paths = sorted(str(path) for path in root.rglob("*") if _is_image(path, root))
+    if not paths:
+        raise UserError(f"{root} holds no images ({', '.join(image_files.IMAGE_SUFFIXES)})")
+    return paths, [0] * len(paths), [], [root]
+
+
+def _sizes_and_modes(paths):
+    """`(sizes, modes)` of the images, from their headers, read in threads."""
+
+    def header(path):
+        with Image.open(path) as image:
+            return image.size, image.mode
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(header, paths))
+    return [size for size, _ in found], [mode for _, mode in found]
+
+
+def _check_splittable(labels, folders, val_fraction):
+    """Each class gives `val_fraction` of its images (at least one) to validation and keeps one for training."""
+    counts = np.bincount(labels, minlength=len(folders))
+    for folder, count in zip(folders, counts, strict=True):
+        if max(1, round(count * val_fraction)) >= count:
+            raise UserError(
+                f"{folder} holds only {count} image(s): too few to split off validation "
+                f"(data.val_fraction {val_fraction}); add images"
+            )
+
+
+def load_image(path, image_size, channels):
+    """One image file -> float32 `(image_size, image_size, channels)` in [-1, 1]: centre square, resized."""
+    image = tf.io.decode_image(tf.io.read_file(path), channels=channels, expand_animations=False)
+    height, width = tf.shape(image)[0], tf.shape(image)[1]
+    side = tf.minimum(height, width)
+    image = tf.image.crop_to_bounding_box(image, (height - side) // 2, (width - side) // 2, side, side)
+    pixels = pipeline.resize_pixels(image, (image_size, image_size))
+    return tf.ensure_shape(pixels / 127.5 - 1.0, (image_size, image_size, channels))
+
+
+def image_batches(paths, labels, data, batch_size, training, seed, flip):
+    """Batches of `({"images": float32 (B, S, S, C) in [-1, 1], "labels": int32 (B,)},)` for `fit`.
+
+    Decoded images are cached; when `training`, every epoch reshuffles them, mirrors half of them left-right
+    (with `flip`) and drops the last, smaller batch, so every step sees a full batch.
+    """
+    dataset = tf.data.Dataset.from_tensor_slices((list(paths), np.asarray(labels, np.int32)))
+    dataset = dataset.map(
+        lambda path, label: (load_image(path, data.image_size, data.channels), label),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    ).cache()
+    if training:
+        dataset = dataset.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=training)
+    if training and flip:
+        mirror = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32")
+        dataset = dataset.map(lambda images, labels: (mirror(images, training=True), labels))
+    return dataset.map(lambda images, labels: ({"images": images, "labels": labels},)).prefetch(tf.data.AUTOTUNE)
+
+
+def real_images(paths, data, limit, seed):
+    """Up to `limit` of the images at `paths`, float32 `(N, S, S, C)` in [-1, 1]: the same ones for a seed."""
+    chosen = np.sort(np.random.default_rng(seed).permutation(len(paths))[:limit])
+    dataset = tf.data.Dataset.from_tensor_slices([paths[index] for index in chosen])
+    dataset = dataset.map(
+        lambda path: load_image(path, data.image_size, data.channels),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+    return np.concatenate(list(dataset.batch(256).as_numpy_iterator()))

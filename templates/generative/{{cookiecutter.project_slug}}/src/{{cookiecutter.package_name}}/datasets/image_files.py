@@ -1,0 +1,1 @@
+../../../../../../datasets/image_files.py

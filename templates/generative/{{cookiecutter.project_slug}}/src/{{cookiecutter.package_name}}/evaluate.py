@@ -1,0 +1,19 @@
+"""`evaluate RUN`: the run's samples scored again by its judge against the held-out real images, and drawn
+(`RUN/samples.png`): KID, conditional accuracy (conditional models) and diversity, from the same seeds as at the end
+of training, so the numbers repeat."""
+
+from . import data as data_lib
+from .pictures import save_grid
+from .scoring import REAL_IMAGES, Judgement, score_samples
+from .trained import load_judge, load_trained
+
+
+def evaluate(config, run):
+    data = data_lib.read_data(config)
+    trained = load_trained(run)
+    real = data_lib.real_images(data.val_paths, data, REAL_IMAGES, config.train.seed)
+    judgement = Judgement(load_judge(run), real, trained.num_classes)
+    scores, pixels, labels = score_samples(trained.model, config.sample, judgement, config.quality.samples)
+    save_grid(pixels, labels, trained.class_names, run.logs, run.file("samples.png"), tag="evaluated")
+    print(", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
+    return scores

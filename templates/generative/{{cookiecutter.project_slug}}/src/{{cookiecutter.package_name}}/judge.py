@@ -1,0 +1,139 @@
+"""The judge: a small CNN trained on the real images, whose features and predictions score generated ones.
+
+KID compares the judge's features of samples and of real images; `conditional_accuracy` asks it which class
+a sample shows. It learns the class folders when the images are in some, even for a model that draws without
+classes; without class folders it learns which way up an image is (turned by 0, 90, 180 or 270 degrees), which
+still makes it describe shapes, colours and textures in photos, which have an up.
+Blur in its training keeps it from rejecting samples for being a little softer than the real images.
+It computes in float32 whatever the precision policy: a measuring instrument that does not change with it.
+
+    judge, accuracy = train_judge(data, config, "runs/x/judge.keras", seed=42)
+    real = features(judge, real_images(data.val_paths, data, 1000, seed=0))
+"""
+
+import weakref
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .data import image_batches, real_images
+from .runtime import progress
+from .runtime.files import atomic_path
+
+WIDTHS = (32, 64, 128)  # channels of the conv blocks, each halving the resolution
+LEARNING_RATE = 1e-3  # decayed to 0 over the judge's epochs; 2e-3 and more stall for the first epochs
+TURNS = 4  # without classes: which of the four quarter turns an image was given
+FLOAT32 = {"dtype": "float32"}
+_feature_models = weakref.WeakKeyDictionary()  # judge -> its sub-model up to the features, made once
+
+
+def build_judge(image_size, channels, num_outputs):
+    """Conv blocks with GroupNormalization (no batch statistics: a batch of samples is judged like one
+    image at a time), global max pooling (the features: how strongly each pattern shows anywhere in the
+    image; it learns shapes several times faster than average pooling) and a softmax over `num_outputs`."""
+    images = keras.Input((image_size, image_size, channels), name="images")
+    x = images
+    for filters in WIDTHS:
+        x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, **FLOAT32)(x)
+        x = keras.layers.GroupNormalization(groups=8, **FLOAT32)(x)
+        x = keras.layers.Activation("relu", **FLOAT32)(x)
+        x = keras.layers.MaxPooling2D(**FLOAT32)(x)
+    x = keras.layers.Conv2D(WIDTHS[-1], 3, padding="same", use_bias=False, **FLOAT32)(x)
+    x = keras.layers.GroupNormalization(groups=8, **FLOAT32)(x)
+    x = keras.layers.Activation("relu", **FLOAT32)(x)
+    pooled = keras.layers.GlobalMaxPooling2D(name="features", **FLOAT32)(x)
+    outputs = keras.layers.Dense(num_outputs, activation="softmax", name="probabilities", **FLOAT32)(pooled)
+    return keras.Model(images, outputs, name="judge")
+
+
+def augmenter(seed):
+    """Small shifts, and blur on half the images, of batches in [-1, 1]; flips come from `image_batches`."""
+    return keras.Sequential(
+        [
+            keras.layers.RandomTranslation(0.1, 0.1, fill_mode="nearest", seed=seed, **FLOAT32),
+            keras.layers.RandomGaussianBlur(
+                factor=(0.5, 0.5), kernel_size=5, sigma=(0.3, 1.2), value_range=(-1, 1), seed=seed + 1, **FLOAT32
+            ),
+        ],
+        name="judge_augmentation",
+    )
+
+
+def turned(images, turns):
+    """Each image of a batch turned by its own number of quarter turns (`turns`, int32 `(B,)`)."""
+    every_turn = tf.stack([tf.image.rot90(images, k) for k in range(TURNS)], axis=1)
+    return tf.gather(every_turn, turns, batch_dims=1)
+
+
+def training_batches(data, config, seed):
+    """`(images, targets)` batches: the classes, or without classes each image at a random quarter turn."""
+    batches = image_batches(
+        data.train_paths, data.train_labels, data, config.data.batch_size, True, seed, config.data.flip
+    )
+    augment = augmenter(seed)
+    draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+
+    def targeted(batch, draw):
+        images, labels = batch[0]["images"], batch[0]["labels"]
+        if not data.class_names:
+            labels = tf.random.stateless_uniform(tf.shape(labels), tf.stack([draw, 0]), 0, TURNS, tf.int32)
+            images = turned(images, labels)
+        return augment(images, training=True), labels
+
+    return tf.data.Dataset.zip(batches, draws).map(targeted).prefetch(tf.data.AUTOTUNE)
+
+
+def validation_set(data, seed):
+    """The validation images and targets: the classes, or without classes every image at each quarter turn."""
+    images = real_images(data.val_paths, data, len(data.val_paths), seed)  # all of them, in order
+    if data.class_names:
+        return images, np.asarray(data.val_labels, np.int32)
+    turns = np.repeat(np.arange(TURNS, dtype=np.int32), len(images))
+    return np.concatenate([np.rot90(images, k, axes=(1, 2)) for k in range(TURNS)]), turns
+
+
+def train_judge(data, config, path, seed):
+    """The judge saved at `path`, or a new one trained `config.quality.judge_epochs` epochs and saved there.
+
+    Returns `(judge, validation accuracy)`. A resumed run loads its judge, so its scores stay comparable.
+    """
+    path = Path(path)
+    val_images, val_targets = validation_set(data, seed)
+    if path.is_file():
+        judge = keras.saving.load_model(path, compile=False)
+    else:
+        keras.utils.set_random_seed(seed)
+        judge = build_judge(data.image_size, data.channels, len(data.class_names) or TURNS)
+        batches = training_batches(data, config, seed)
+        steps = config.quality.judge_epochs * (len(data.train_paths) // config.data.batch_size)
+        judge.compile(
+            optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(LEARNING_RATE, steps)),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        judge.fit(
+            batches,
+            epochs=config.quality.judge_epochs,
+            shuffle=False,  # `image_batches` shuffles
+            validation_data=(val_images, val_targets),
+            verbose=progress.verbosity(),
+            callbacks=[progress.EpochLines()],
+        )
+        with atomic_path(path) as temporary:
+            judge.save(temporary)
+    accuracy = float(np.mean(np.argmax(probabilities(judge, val_images), axis=-1) == val_targets))
+    return judge, accuracy
+
+
+def features(judge, images, batch_size=256):
+    """The judge's description of each image: `(N, F)` float32, its global pooling before the classes."""
+    if judge not in _feature_models:
+        _feature_models[judge] = keras.Model(judge.inputs, judge.get_layer("features").output)
+    return np.asarray(_feature_models[judge].predict(images, batch_size=batch_size, verbose=0), np.float32)
+
+
+def probabilities(judge, images, batch_size=256):
+    """The judge's probability of each class (each quarter turn when unconditional): `(N, classes)`."""
+    return np.asarray(judge.predict(images, batch_size=batch_size, verbose=0), np.float32)

@@ -1,0 +1,1 @@
+../../../../../../runtime/training.py

@@ -1,0 +1,75 @@
+"""How good the samples are, as numbers: KID, conditional accuracy and diversity of a fixed set of samples, judged
+by the classifier the run trained on the same real images (`judge.py`).
+
+The samples are drawn from fixed seeds with the classes in turn, so two epochs, or two runs, are scored on the same
+requests. `EpochScores` puts `val_kid`, `val_conditional_accuracy` and `val_diversity` into each epoch's logs (the best
+checkpoint is the lowest KID) and draws the first samples as the epoch's grid.
+"""
+
+import keras
+import numpy as np
+
+from . import judge as judging
+from . import quality
+from .pictures import save_grid
+from .sampling import Sampler
+
+REAL_IMAGES = 2000  # held-out real images the samples are compared with, at most
+EPOCH_SEEDS = 1_000_000  # the epoch scores' seeds start here: apart from `sample`'s and `predict`'s usual small ones
+
+
+def requests(count, num_classes, first_seed=0):
+    """`(labels, seeds)` of `count` samples: the classes in turn (all 0 when unconditional), seeds counting up."""
+    labels = np.arange(count) % num_classes if num_classes else np.zeros(count, int)
+    return labels.astype(np.int32), np.arange(first_seed, first_seed + count, dtype=np.int32)
+
+
+def as_judged(pixels):
+    """uint8 pixels -> the judge's input, float32 in [-1, 1]."""
+    return np.asarray(pixels, np.float32) / 127.5 - 1.0
+
+
+class Judgement:
+    """The judge and the real images' features, ready to score samples against.
+
+    >>> judgement = Judgement(judge, real_images, num_classes)  # float32 in [-1, 1], as `data.real_images` reads
+    >>> judgement.scores(sample_pixels, requested_labels)  # {"kid": ..., "diversity": ..., ...}
+    """
+
+    def __init__(self, judge, real_images, num_classes):
+        self.judge = judge
+        self.num_classes = num_classes
+        self.real_features = judging.features(judge, real_images)
+
+    def scores(self, pixels, labels):
+        return quality.scores(self.judge, as_judged(pixels), labels, self.real_features, self.num_classes)
+
+
+def score_samples(model, sample_config, judgement, count, first_seed=0, progress_bar=True):
+    """`(scores, pixels, labels)` of `count` samples drawn from `first_seed` on."""
+    labels, seeds = requests(count, judgement.num_classes, first_seed)
+    pixels = Sampler(model, sample_config).images(labels, seeds, progress_bar)
+    return judgement.scores(pixels, labels), pixels, labels
+
+
+class EpochScores(keras.callbacks.Callback):
+    """After each epoch: `count` samples from fixed seeds scored into the logs as `val_<score>`, and the first of
+    them, a row per class, drawn as the epoch's grid (TensorBoard `samples`, and `RUN/samples/epoch-NNNN.png`).
+
+    Put it before the shared callbacks, which log and checkpoint by what it adds.
+    """
+
+    def __init__(self, sample_config, judgement, count, run, class_names):
+        super().__init__()
+        self.sample_config, self.judgement, self.count = sample_config, judgement, count
+        self.run, self.class_names = run, class_names
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores, pixels, labels = score_samples(
+            self.model, self.sample_config, self.judgement, self.count, EPOCH_SEEDS, progress_bar=False
+        )
+        if logs is not None:
+            logs.update({f"val_{name}": value for name, value in scores.items()})
+        folder = self.run.file("samples")
+        folder.mkdir(exist_ok=True)
+        save_grid(pixels, labels, self.class_names, self.run.logs, folder / f"epoch-{epoch + 1:04d}.png", epoch)

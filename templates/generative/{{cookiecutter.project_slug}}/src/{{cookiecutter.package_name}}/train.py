@@ -1,0 +1,56 @@
+"""Training, read top to bottom: the judge, the batches, the model, `fit` with samples scored and drawn every epoch,
+then the final scores.
+
+The judge, a classifier of the real images, is trained first and kept in the run folder (`judge.keras`): it is what
+KID, conditional accuracy and diversity are measured with, so every epoch and every later `evaluate` use the same one.
+The checkpoint with the lowest validation KID becomes `model.keras`; the run folder, resuming and `metrics.json` are
+the shared runner's (`runtime/training.py`).
+"""
+
+from . import data as data_lib
+from .judge import train_judge
+from .model import build_model, compile_model
+from .pictures import save_grid
+from .runtime import fitting
+from .runtime.phases import Phase
+from .scoring import REAL_IMAGES, EpochScores, Judgement, score_samples
+from .trained import save_classes
+
+
+def compile_for(model, phase, config, jit_compile):
+    compile_model(model, phase.learning_rate, config, jit_compile)
+
+
+def train(task, config, data, session):
+    run, seed = session.run, config.train.seed
+    save_classes(run, data)
+    session.announce(f"{data.describe()}; {session.setup.precision}, {session.setup.replicas} replica(s)")
+    judge, judge_accuracy = train_judge(data, config, run.file("judge.keras"), seed)
+    print(f"judge: validation accuracy {judge_accuracy:.3f}", flush=True)
+    judgement = Judgement(judge, data_lib.real_images(data.val_paths, data, REAL_IMAGES, seed), data.num_classes)
+    # A GAN's critic takes `critic_steps` real batches per generator step: fit hands it all of them at once.
+    per_step = config.data.batch_size * getattr(config.model, "critic_steps", 1)
+    train_labels, val_labels = (
+        (data.train_labels, data.val_labels)
+        if data.num_classes
+        else ([0] * len(data.train_paths), [0] * len(data.val_paths))  # drawn without classes
+    )
+    batches = fitting.FitData(
+        train=data_lib.image_batches(
+            data.train_paths, train_labels, data, per_step, training=True, seed=seed, flip=config.data.flip
+        ),
+        val=data_lib.image_batches(
+            data.val_paths, val_labels, data, config.data.batch_size, training=False, seed=seed, flip=False
+        ),
+        examples=len(data.train_paths),
+    )
+    with session.setup.strategy.scope():
+        model = build_model(config, data.image_size, data.channels, data.num_classes)
+    epoch_scores = EpochScores(config.sample, judgement, config.quality.epoch_samples, run, data.class_names)
+    plan = [Phase("scratch", config.train.epochs, config.train.learning_rate)]
+    final = fitting.fit(session, task, config, model, batches, plan, callbacks=[epoch_scores])
+    scores, pixels, labels = score_samples(final, config.sample, judgement, config.quality.samples)
+    save_grid(pixels, labels, data.class_names, run.logs, run.file("samples.png"), config.train.epochs, "final")
+    metrics = {**scores, "judge_accuracy": judge_accuracy}
+    print(f"finished run {run.path}: " + ", ".join(f"{name} {value:.4f}" for name, value in metrics.items()))
+    return metrics

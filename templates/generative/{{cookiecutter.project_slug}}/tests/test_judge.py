@@ -1,0 +1,52 @@
+"""The judge: trained once, saved and loaded back, learning classes or, without them, quarter turns."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from {{ cookiecutter.package_name }}.config import Config
+from {{ cookiecutter.package_name }}.data import read_data
+from {{ cookiecutter.package_name }}.judge import features, probabilities, train_judge, turned, validation_set
+from {{ cookiecutter.package_name }}.sample_images import write_sample_images
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("sample")
+    write_sample_images(directory, per_class=8, size=16, seed=0)
+    config = Config()
+    config.data.dir = str(directory)
+    config.data.batch_size = 8
+    config.quality.judge_epochs = 1
+    return config
+
+
+def test_each_image_gets_its_own_quarter_turn():
+    images = np.arange(2 * 2 * 2, dtype="float32").reshape(2, 2, 2, 1)
+    result = turned(images, np.array([0, 1], np.int32)).numpy()
+    assert np.array_equal(result[0], images[0])
+    assert np.array_equal(result[1], np.rot90(images[1]))
+
+
+def test_without_class_folders_validation_shows_every_image_at_every_turn(config):
+    data = read_data(config)
+    data = dataclasses.replace(data, class_names=[], conditional=False, val_labels=[0] * len(data.val_paths))
+    images, targets = validation_set(data, seed=0)
+    assert images.shape == (4 * len(data.val_paths), 16, 16, 3)
+    assert targets.tolist() == [turn for turn in range(4) for _ in data.val_paths]
+
+
+def test_a_trained_judge_is_saved_and_loaded_back_the_same(config, tmp_path):
+    data = read_data(config)
+    path = tmp_path / "judge.keras"
+    judge, accuracy = train_judge(data, config, path, seed=0)
+    assert path.is_file() and 0.0 <= accuracy <= 1.0
+    images, _ = validation_set(data, seed=0)
+    judged = probabilities(judge, images)
+    assert judged.shape == (6, 6) and np.allclose(judged.sum(axis=-1), 1.0, atol=1e-5)
+    assert features(judge, images).shape == (6, 128)
+
+    loaded, same_accuracy = train_judge(data, config, path, seed=1)  # an existing judge is kept, not retrained
+    assert same_accuracy == accuracy
+    assert np.allclose(probabilities(loaded, images), judged, atol=1e-6)

@@ -1,0 +1,61 @@
+"""The quality scores on distributions whose answer is known."""
+
+import numpy as np
+import pytest
+
+from {{ cookiecutter.package_name }}.judge import build_judge, features, probabilities
+from {{ cookiecutter.package_name }}.quality import conditional_accuracy, diversity, kid, scores
+
+
+def gaussian(count, shift=0.0, seed=0, dims=16):
+    return np.random.default_rng(seed).normal(shift, 1.0, size=(count, dims))
+
+
+def test_kid_is_the_unbiased_squared_mmd_with_the_cubic_kernel():
+    real = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [0.5, 0.5]])
+    fake = np.array([[1.0, 1.0], [0.0, 2.0], [1.5, 0.5], [3.0, 0.0]])
+
+    def kernel(x, y):
+        return (x @ y.T / 2 + 1) ** 3
+
+    within = (kernel(real, real).sum() - np.trace(kernel(real, real))) / 12
+    within += (kernel(fake, fake).sum() - np.trace(kernel(fake, fake))) / 12
+    expected = within - 2 * kernel(real, fake).mean()
+    # one subset of all four: the order it draws them in does not change the sums
+    assert kid(real, fake, subsets=1) == pytest.approx(expected, rel=1e-9)
+
+
+def test_kid_is_near_zero_for_one_distribution_and_grows_with_the_distance_between_two():
+    real = gaussian(400)
+    same = kid(real, gaussian(400, seed=1), subsets=5, subset_size=200)
+    shifted = [kid(real, gaussian(400, shift, seed=1), subsets=5, subset_size=200) for shift in (0.25, 0.5, 1.0)]
+    assert abs(same) < 0.02
+    assert same < shifted[0] < shifted[1] < shifted[2]
+    assert shifted[0] > 0.05
+
+
+def test_diversity_is_zero_for_copies_of_one_sample_and_one_for_the_real_spread():
+    real = gaussian(300)
+    assert diversity(np.repeat(real[:1], 300, axis=0), real) == pytest.approx(0.0, abs=1e-3)
+    assert diversity(gaussian(300, seed=1), real) == pytest.approx(1.0, abs=0.03)
+    assert diversity(gaussian(300, seed=1) * 0.5, real) == pytest.approx(0.5, abs=0.03)
+
+
+def test_conditional_accuracy_is_the_share_of_samples_judged_as_their_requested_class():
+    judged = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.3, 0.3, 0.4], [0.6, 0.4, 0.0]])
+    assert conditional_accuracy(judged, np.array([0, 1, 2, 1])) == 0.75
+
+
+def test_scores_use_the_judges_features_and_add_accuracy_only_with_classes():
+    judge = build_judge(16, 3, 2)
+    images = np.random.default_rng(0).uniform(-1, 1, size=(20, 16, 16, 3)).astype("float32")
+    real_features = features(judge, images[::-1])
+    requested = np.array([0, 1] * 10)
+
+    unconditional = scores(judge, images, requested, real_features, num_classes=0)
+    assert unconditional == {
+        "kid": kid(real_features, features(judge, images)),
+        "diversity": diversity(features(judge, images), real_features),
+    }
+    conditional = scores(judge, images, requested, real_features, num_classes=2)
+    assert conditional["conditional_accuracy"] == conditional_accuracy(probabilities(judge, images), requested)
