@@ -157,6 +157,7 @@ class Train(settings.Train):
     epochs: int = 40
     learning_rate: float = 0.001
 {%- elif cookiecutter.model_family == 'gan' %}
+    optimizer: Literal["adam"] = "adam"  # both networks: Adam, with model.beta_1
     epochs: int = 30
     learning_rate: float = 0.001  # the generator's; 2e-4 (DCGAN's) learns far slower in a few thousand steps
 {%- else %}

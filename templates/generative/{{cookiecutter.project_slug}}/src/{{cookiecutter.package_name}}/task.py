@@ -40,6 +40,9 @@ class ImageGeneration(FitTask):
         "model.critic_steps",
         "model.spectral_norm",
         "model.minibatch_stddev",
+        "model.augment",
+        "model.class_loss",
+        "model.ema",
 {%- else %}
         "model.widths",
         "model.blocks_per_level",
