@@ -154,8 +154,8 @@ class Quality:
 @dataclasses.dataclass
 class Train(settings.Train):
 {%- if cookiecutter.model_family == 'vae' %}
-    epochs: int = 40
-    learning_rate: float = 0.001
+    epochs: int = 70  # the decoder learns to take the shape from the label late: ~0.9 of samples match it by 70
+    learning_rate: float = 0.002
 {%- elif cookiecutter.model_family == 'gan' %}
     optimizer: Literal["adam"] = "adam"  # both networks: Adam, with model.beta_1
     epochs: int = 30
