@@ -3,6 +3,7 @@
 of training, so the numbers repeat."""
 
 from . import data as data_lib
+from .judge import judge_accuracy
 from .pictures import save_grid
 from .scoring import REAL_IMAGES, Judgement, score_samples
 from .trained import load_judge, load_trained
@@ -12,8 +13,11 @@ def evaluate(config, run):
     data = data_lib.read_data(config)
     trained = load_trained(run)
     real = data_lib.real_images(data.val_paths, data, REAL_IMAGES, config.train.seed)
-    judgement = Judgement(load_judge(run), real, trained.num_classes)
-    scores, pixels, labels = score_samples(trained.model, config.sample, judgement, config.quality.samples)
+    judge = load_judge(run)
+    scores, pixels, labels = score_samples(
+        trained.model, config.sample, Judgement(judge, real, trained.num_classes), config.quality.samples
+    )
     save_grid(pixels, labels, trained.class_names, run.logs, run.file("samples.png"), tag="evaluated")
+    scores["judge_accuracy"] = judge_accuracy(judge, data, config.train.seed)
     print(", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
     return scores

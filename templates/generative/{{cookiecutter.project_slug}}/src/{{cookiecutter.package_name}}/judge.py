@@ -7,7 +7,8 @@ still makes it describe shapes, colours and textures in photos, which have an up
 Blur in its training keeps it from rejecting samples for being a little softer than the real images.
 It computes in float32 whatever the precision policy: a measuring instrument that does not change with it.
 
-    judge, accuracy = train_judge(data, config, "runs/x/judge.keras", seed=42)
+    judge = train_judge(data, config, "runs/x/judge.keras", seed=42)
+    accuracy = judge_accuracy(judge, data, seed=42)  # on the held-out real images
     real = features(judge, real_images(data.val_paths, data, 1000, seed=0))
 """
 
@@ -97,34 +98,38 @@ def validation_set(data, seed):
 def train_judge(data, config, path, seed):
     """The judge saved at `path`, or a new one trained `config.quality.judge_epochs` epochs and saved there.
 
-    Returns `(judge, validation accuracy)`. A resumed run loads its judge, so its scores stay comparable.
+    A resumed run loads its judge, so its scores stay comparable.
     """
     path = Path(path)
-    val_images, val_targets = validation_set(data, seed)
     if path.is_file():
-        judge = keras.saving.load_model(path, compile=False)
-    else:
-        keras.utils.set_random_seed(seed)
-        judge = build_judge(data.image_size, data.channels, len(data.class_names) or TURNS)
-        batches = training_batches(data, config, seed)
-        steps = config.quality.judge_epochs * (len(data.train_paths) // config.data.batch_size)
-        judge.compile(
-            optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(LEARNING_RATE, steps)),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        judge.fit(
-            batches,
-            epochs=config.quality.judge_epochs,
-            shuffle=False,  # `image_batches` shuffles
-            validation_data=(val_images, val_targets),
-            verbose=progress.verbosity(),
-            callbacks=[progress.EpochLines()],
-        )
-        with atomic_path(path) as temporary:
-            judge.save(temporary)
-    accuracy = float(np.mean(np.argmax(probabilities(judge, val_images), axis=-1) == val_targets))
-    return judge, accuracy
+        return keras.saving.load_model(path, compile=False)
+    keras.utils.set_random_seed(seed)
+    judge = build_judge(data.image_size, data.channels, len(data.class_names) or TURNS)
+    batches = training_batches(data, config, seed)
+    steps = config.quality.judge_epochs * (len(data.train_paths) // config.data.batch_size)
+    judge.compile(
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(LEARNING_RATE, steps)),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    judge.fit(
+        batches,
+        epochs=config.quality.judge_epochs,
+        shuffle=False,  # `image_batches` shuffles
+        validation_data=validation_set(data, seed),
+        verbose=progress.verbosity(),
+        callbacks=[progress.EpochLines()],
+    )
+    with atomic_path(path) as temporary:
+        judge.save(temporary)
+    return judge
+
+
+def judge_accuracy(judge, data, seed):
+    """The judge's accuracy on the held-out real images (their classes, or their quarter turns): how far its
+    verdicts on samples can be trusted."""
+    images, targets = validation_set(data, seed)
+    return float(np.mean(np.argmax(probabilities(judge, images), axis=-1) == targets))
 
 
 def features(judge, images, batch_size=256):

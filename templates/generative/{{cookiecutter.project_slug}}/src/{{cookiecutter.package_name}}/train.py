@@ -8,7 +8,7 @@ the shared runner's (`runtime/training.py`).
 """
 
 from . import data as data_lib
-from .judge import train_judge
+from .judge import judge_accuracy, train_judge
 from .model import build_model, compile_model
 from .pictures import save_grid
 from .runtime import fitting
@@ -25,8 +25,9 @@ def train(task, config, data, session):
     run, seed = session.run, config.train.seed
     save_classes(run, data)
     session.announce(f"{data.describe()}; {session.setup.precision}, {session.setup.replicas} replica(s)")
-    judge, judge_accuracy = train_judge(data, config, run.file("judge.keras"), seed)
-    print(f"judge: validation accuracy {judge_accuracy:.3f}", flush=True)
+    judge = train_judge(data, config, run.file("judge.keras"), seed)
+    trust = judge_accuracy(judge, data, seed)
+    print(f"judge: validation accuracy {trust:.3f}", flush=True)
     judgement = Judgement(judge, data_lib.real_images(data.val_paths, data, REAL_IMAGES, seed), data.num_classes)
     # A GAN's critic takes `critic_steps` real batches per generator step: fit hands it all of them at once.
     per_step = config.data.batch_size * getattr(config.model, "critic_steps", 1)
@@ -51,6 +52,6 @@ def train(task, config, data, session):
     final = fitting.fit(session, task, config, model, batches, plan, callbacks=[epoch_scores])
     scores, pixels, labels = score_samples(final, config.sample, judgement, config.quality.samples)
     save_grid(pixels, labels, data.class_names, run.logs, run.file("samples.png"), config.train.epochs, "final")
-    metrics = {**scores, "judge_accuracy": judge_accuracy}
+    metrics = {**scores, "judge_accuracy": trust}
     print(f"finished run {run.path}: " + ", ".join(f"{name} {value:.4f}" for name, value in metrics.items()))
     return metrics
