@@ -5,9 +5,11 @@ sorted sub-folder names). Both formats are read into the same `(paths, labels, c
 checked for unreadable files, and turned into tf.data by `decode_dataset`.
 """
 
+import collections
 import csv
 import io
 import random
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,7 +18,24 @@ from PIL import Image
 
 from ..runtime.errors import UserError
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")  # what tf.io.decode_image reads
+UNDECODABLE_SUFFIXES = (".webp", ".tif", ".tiff", ".heic", ".heif", ".avif", ".jp2")  # images it cannot read
+
+
+def warn_undecodable(root):
+    """Prints one warning when `root` holds images in formats TensorFlow cannot decode, which are left out; returns
+    their count. A folder of photos from the web is often part WebP: without this line, a share of the data would
+    go missing in silence."""
+    found = [path for path in Path(root).rglob("*") if path.suffix.lower() in UNDECODABLE_SUFFIXES]
+    if found:
+        counts = collections.Counter(path.suffix.lower() for path in found)
+        kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(counts.items()))
+        print(
+            f"warning: {root} holds {len(found)} image(s) TensorFlow cannot decode ({kinds}, e.g. {found[0]}), "
+            "left out: convert them to PNG or JPEG to use them (Pillow: Image.open(p).save(p.with_suffix('.png')))",
+            file=sys.stderr,
+        )
+    return len(found)
 
 
 def read_folder(root):
@@ -27,6 +46,7 @@ def read_folder(root):
     class_dirs = sorted(path for path in root.iterdir() if path.is_dir() and not path.name.startswith("."))
     if len(class_dirs) < 2:
         raise UserError(f"{root} must hold one sub-folder per class (at least two); found {len(class_dirs)}")
+    warn_undecodable(root)
     paths, labels = [], []
     for label, folder in enumerate(class_dirs):
         files = sorted(path for path in folder.rglob("*") if path.suffix.lower() in IMAGE_SUFFIXES)

@@ -67,6 +67,16 @@ def test_unreadable_images_are_listed_by_path(folders):
         image_files.check_images(paths)
 
 
+def test_images_tensorflow_cannot_decode_are_counted_in_one_warning(folders, capsys):
+    Image.open(folders / "star" / "star_000.png").save(folders / "star" / "photo.webp")
+    Image.open(folders / "circle" / "circle_000.png").save(folders / "circle" / "scan.tiff")
+    paths, _, _ = image_files.read_folder(folders)
+    assert len(paths) == 10  # left out of the data
+    warning = capsys.readouterr().err
+    assert warning.count("warning:") == 1 and "2 image(s) TensorFlow cannot decode (1 .tiff, 1 .webp" in warning
+    assert image_files.warn_undecodable(folders / "star") == 1
+
+
 def test_sample_pictures_differ_by_shape_not_by_noise():
     root_images = []
     for kind in SHAPES:

@@ -48,6 +48,16 @@ def test_drawn_without_classes_the_class_folders_still_label_the_images_for_the_
     assert data.describe() == "60 images of 6 classes (drawn without classes) at 32x32 RGB: 54 training, 6 validation"
 
 
+def test_webp_files_are_left_out_with_one_warning(sample_dir, tmp_path, capsys):
+    for folder in ("circle", "ring"):
+        for path in (sample_dir / folder).iterdir():
+            save(tmp_path / folder / path.name, np.asarray(Image.open(path)))
+    Image.open(sample_dir / "star" / "star_0000.png").save(tmp_path / "ring" / "downloaded.webp")
+    data = read_data(config_for(tmp_path))
+    assert len(data.train_paths) + len(data.val_paths) == 20
+    assert "1 image(s) TensorFlow cannot decode (1 .webp" in capsys.readouterr().err
+
+
 def test_images_beside_class_folders_are_one_set_without_classes(sample_dir, tmp_path):
     for folder in ("circle", "ring"):
         for path in (sample_dir / folder).iterdir():

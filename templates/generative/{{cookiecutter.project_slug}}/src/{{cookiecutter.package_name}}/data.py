@@ -69,6 +69,7 @@ def read_data(config):
     root = Path(config.data.dir)
     if not root.is_dir():
         raise UserError(f"data folder {root} not found: run `sample-data` or set data.dir to your image folder")
+    image_files.warn_undecodable(root)
     paths, labels, class_names, folders = _list_images(root, config.model.conditional)
     image_files.check_images(paths)  # decodes each file once: a broken one stops the run here, named
     sizes, modes = _sizes_and_modes(paths)
