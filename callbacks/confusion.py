@@ -38,8 +38,9 @@ def overlap_scores(matrix, class_names):
     return scores
 
 
-def confusion_figure(matrix, class_names, normalise_rows=False):
-    """The matrix as a figure; `normalise_rows` shows each true class's share (pixel counts are unreadable)."""
+def confusion_figure(matrix, class_names, normalise_rows=False, axis_names=("true", "predicted")):
+    """The matrix as a figure; `normalise_rows` shows each true class's share (pixel counts are unreadable);
+    `axis_names` name the rows and the columns."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -53,16 +54,16 @@ def confusion_figure(matrix, class_names, normalise_rows=False):
     axes.imshow(matrix, cmap="Blues")
     axes.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
     axes.set_yticks(range(len(class_names)), class_names)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("true")
+    axes.set_ylabel(axis_names[0])
+    axes.set_xlabel(axis_names[1])
     for (row, column), count in np.ndenumerate(matrix):
         colour = "white" if count > matrix.max() / 2 else "black"
         axes.text(column, row, f"{count:.2f}" if normalise_rows else str(count), ha="center", va="center", color=colour)
-    axes.set_title("confusion matrix" + (" (share of each true class)" if normalise_rows else ""))
+    axes.set_title("confusion matrix" + (f" (share of each {axis_names[0]})" if normalise_rows else ""))
     return figure
 
 
-def log_confusion_matrix(run, matrix, class_names, normalise_rows=False):
+def log_confusion_matrix(run, matrix, class_names, normalise_rows=False, axis_names=("true", "predicted")):
     """`confusion_matrix.png` in the run folder and the same image in TensorBoard."""
-    image = board.figure_to_image(confusion_figure(matrix, class_names, normalise_rows))
+    image = board.figure_to_image(confusion_figure(matrix, class_names, normalise_rows, axis_names))
     board.log_image(run.logs, "confusion_matrix", image, png_path=run.file("confusion_matrix.png"))

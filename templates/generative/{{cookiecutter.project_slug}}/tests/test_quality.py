@@ -1,10 +1,13 @@
 """The quality scores on distributions whose answer is known."""
 
+import keras
 import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }}.judge import build_judge, features, probabilities
 from {{ cookiecutter.package_name }}.quality import conditional_accuracy, diversity, kid, scores
+from {{ cookiecutter.package_name }}.runtime.rundir import Run
+from {{ cookiecutter.package_name }}.scoring import Judgement, as_judged, log_class_confusion
 
 
 def gaussian(count, shift=0.0, seed=0, dims=16):
@@ -59,3 +62,23 @@ def test_scores_use_the_judges_features_and_add_accuracy_only_with_classes():
     }
     conditional = scores(judge, images, requested, real_features, num_classes=2)
     assert conditional["conditional_accuracy"] == conditional_accuracy(probabilities(judge, images), requested)
+
+
+def colour_judge():
+    """A judge that sees colour only: the mean of each channel is its feature, and the strongest channel its class."""
+    images = keras.Input((8, 8, 3))
+    pooled = keras.layers.GlobalAveragePooling2D(name="features")(images)
+    logits = keras.layers.Dense(3, use_bias=False, kernel_initializer=keras.initializers.Identity(gain=10.0))(pooled)
+    return keras.Model(images, keras.layers.Softmax(name="probabilities")(logits))
+
+
+def test_the_class_confusion_counts_which_class_each_requested_class_was_judged_to_be(tmp_path):
+    pixels = np.zeros((4, 8, 8, 3), np.uint8)
+    for index, channel in enumerate([0, 1, 1, 2]):  # red, green, green, blue
+        pixels[index, ..., channel] = 255
+    judgement = Judgement(colour_judge(), as_judged(pixels), num_classes=3)
+    requested = np.array([0, 0, 1, 2])  # the second "red" sample came out green
+    np.testing.assert_array_equal(judgement.confusion(pixels, requested), [[1, 1, 0], [0, 1, 0], [0, 0, 1]])
+    run = Run(tmp_path)
+    log_class_confusion(run, judgement, pixels, requested, ["red", "green", "blue"])
+    assert run.file("confusion_matrix.png").is_file() and any(run.logs.iterdir())

@@ -5,7 +5,7 @@ of training, so the numbers repeat."""
 from . import data as data_lib
 from .judge import judge_accuracy
 from .pictures import save_grid
-from .scoring import REAL_IMAGES, Judgement, score_samples
+from .scoring import REAL_IMAGES, Judgement, log_class_confusion, score_samples
 from .trained import load_judge, load_trained
 
 
@@ -14,10 +14,11 @@ def evaluate(config, run):
     trained = load_trained(run)
     real = data_lib.real_images(data.val_paths, data, REAL_IMAGES, config.train.seed)
     judge = load_judge(run)
-    scores, pixels, labels = score_samples(
-        trained.model, config.sample, Judgement(judge, real, trained.num_classes), config.quality.samples
-    )
+    judgement = Judgement(judge, real, trained.num_classes)
+    scores, pixels, labels = score_samples(trained.model, config.sample, judgement, config.quality.samples)
     save_grid(pixels, labels, trained.class_names, run.logs, run.file("samples.png"), tag="evaluated")
+    if trained.num_classes:
+        log_class_confusion(run, judgement, pixels, labels, trained.class_names)
     scores["judge_accuracy"] = judge_accuracy(judge, data, config.train.seed)
     print(", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
     return scores

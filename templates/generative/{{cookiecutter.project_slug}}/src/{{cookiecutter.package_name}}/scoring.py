@@ -11,6 +11,7 @@ import numpy as np
 
 from . import judge as judging
 from . import quality
+from .callbacks.confusion import confusion_matrix, log_confusion_matrix
 from .pictures import save_grid
 from .sampling import Sampler
 
@@ -43,6 +44,19 @@ class Judgement:
 
     def scores(self, pixels, labels):
         return quality.scores(self.judge, as_judged(pixels), labels, self.real_features, self.num_classes)
+
+    def confusion(self, pixels, labels):
+        """`matrix[requested class, judged class]` counts of the samples `pixels` drawn for `labels`."""
+        judged = np.argmax(judging.probabilities(self.judge, as_judged(pixels)), axis=-1)
+        return confusion_matrix(labels, judged, self.num_classes)
+
+
+def log_class_confusion(run, judgement, pixels, labels, class_names):
+    """Which class the judge sees in the samples of each requested class, as shares of each row:
+    `RUN/confusion_matrix.png` and TensorBoard. Where conditional accuracy is low, it shows which classes the model
+    mixes up, or which rare class it has not learnt to draw."""
+    matrix = judgement.confusion(pixels, labels)
+    log_confusion_matrix(run, matrix, class_names, normalise_rows=True, axis_names=("requested class", "judged class"))
 
 
 def score_samples(model, sample_config, judgement, count, first_seed=0, progress_bar=True):

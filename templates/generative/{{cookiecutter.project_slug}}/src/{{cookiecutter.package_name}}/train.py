@@ -13,7 +13,7 @@ from .model import build_model, compile_model
 from .pictures import save_grid
 from .runtime import fitting
 from .runtime.phases import Phase
-from .scoring import REAL_IMAGES, EpochScores, Judgement, score_samples
+from .scoring import REAL_IMAGES, EpochScores, Judgement, log_class_confusion, score_samples
 from .trained import save_classes
 
 
@@ -52,6 +52,8 @@ def train(task, config, data, session):
     final = fitting.fit(session, task, config, model, batches, plan, callbacks=[epoch_scores])
     scores, pixels, labels = score_samples(final, config.sample, judgement, config.quality.samples)
     save_grid(pixels, labels, data.class_names, run.logs, run.file("samples.png"), config.train.epochs, "final")
+    if data.num_classes:
+        log_class_confusion(run, judgement, pixels, labels, data.class_names)
     metrics = {**scores, "judge_accuracy": trust}
     print(f"finished run {run.path}: " + ", ".join(f"{name} {value:.4f}" for name, value in metrics.items()))
     return metrics

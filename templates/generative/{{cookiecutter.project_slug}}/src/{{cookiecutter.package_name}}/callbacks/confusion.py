@@ -1,0 +1,1 @@
+../../../../../../callbacks/confusion.py
