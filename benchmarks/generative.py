@@ -1,0 +1,162 @@
+"""The generative template on this machine: time to quality of each family's demo, training and sampling speed.
+
+For each family (`--families`, baked with `model_family`), writes the sample data, then
+
+- trains the demo (`make demo`: the default config) as a user runs it, the `train` command in a pipe, and stamps
+  each epoch's line as it arrives: the seconds until the epoch's samples (200 for VAE and GAN, 96 for diffusion, the
+  same seeds every epoch) reach each conditional accuracy of `--targets`, the training images per second `fit`
+  logs (`examples_per_second`, the steps only), and the run's final scores (1,000 samples, metrics.json);
+- times, in one process with the trained model, drawing 64 images in batches of 64 from fixed seeds, the median of
+  `--rounds` rounds after a warm-up: one decoder or generator call for VAE and GAN; for diffusion, DDIM and DDPM at
+  each of `--steps`, step by step as `predict` and `sample` draw (one traced call per step, a progress bar's
+  pace) and as the exported SavedModel's `tf.while_loop`.
+
+The machine is shared and noisy: read the speeds as of this run, and compare them within it. Prints Markdown for
+RESULTS.md.
+
+    .venv/bin/python benchmarks/generative.py [--families diffusion gan vae] [--steps 10 20 50 100] [--rounds 3]
+"""
+
+import argparse
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+import time
+from statistics import median
+
+import baked
+
+MEASURE = """
+import dataclasses, json, sys, time
+from statistics import median
+from image_generator.runtime.quiet import import_tensorflow
+import_tensorflow()
+from image_generator.config import load
+from image_generator.runtime import device
+from image_generator.runtime.rundir import Run
+from image_generator.sampling import Sampler
+from image_generator.scoring import requests
+from image_generator.trained import load_trained
+
+run, rounds, steps = sys.argv[1], int(sys.argv[2]), [int(count) for count in sys.argv[3:]]
+config = load(f"{run}/config.yaml")
+device.setup(config.train.precision, config.train.jit_compile)
+trained = load_trained(Run(run))
+labels, seeds = requests(64, trained.num_classes, first_seed=0)
+
+
+def images_per_second(sampler, draw):
+    draw(sampler)  # warm-up: tracing
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        draw(sampler)
+        times.append(time.perf_counter() - start)
+    return len(seeds) / median(times)
+
+
+def stepwise(sampler):
+    sampler.images(labels, seeds)
+
+
+def looped(sampler):
+    sampler.serve(labels, seeds).numpy()
+
+
+diffusion = hasattr(config.sample, "method")
+settings = [(method, count) for method in ("ddim", "ddpm") for count in steps] if diffusion else [("decode", 0)]
+speeds = []
+for method, count in settings:
+    sample = dataclasses.replace(config.sample, batch_size=64)
+    if diffusion:
+        sample = dataclasses.replace(sample, method=method, steps=count)
+    sampler = Sampler(trained.model, sample)
+    speeds.append(
+        {"method": method, "steps": count, "stepwise": images_per_second(sampler, stepwise),
+         "loop": images_per_second(sampler, looped)}
+    )
+print(json.dumps(speeds))
+"""
+
+
+def epoch_lines(project, overrides):
+    """Runs `train` with `overrides` in a pipe; returns `[(seconds since start, {name: value})]`, one per epoch's
+    closing line (the one with `val_` values), and the seconds to the process's end."""
+    curve = []
+    process = subprocess.Popen(
+        [sys.executable, "-m", project.name, "train", *overrides, "train.progress=epochs"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=baked.imported_from_src(project),
+    )
+    start = time.monotonic()
+    for line in process.stdout:
+        if "val_kid:" in line:
+            values = dict(re.findall(r"\b([a-z_]+): ([0-9.e+-]+)", line))
+            curve.append((time.monotonic() - start, {name: float(value) for name, value in values.items()}))
+    if process.wait():
+        sys.exit(f"train exited {process.returncode}")
+    return curve, time.monotonic() - start
+
+
+@dataclasses.dataclass
+class Result:
+    family: str
+    curve: list
+    seconds: float
+    final: dict
+    speeds: list
+
+
+def benchmark(family, args):
+    project = baked.bake("generative", {"model_family": family})
+    env = baked.imported_from_src(project)
+    subprocess.run([sys.executable, "-m", project.name, "sample-data"], cwd=project, env=env, check=True)
+    curve, seconds = epoch_lines(project, ["run.name=demo", *args.overrides])
+    run = project / "runs" / "demo"
+    speeds = baked.measure(project, MEASURE, run, args.rounds, *args.steps, env=env)
+    return Result(family, curve, seconds, json.loads((run / "metrics.json").read_text()), speeds)
+
+
+def report(result, targets):
+    curve = result.curve
+    print(f"### {result.family}\n")
+    print(f"Demo: {len(curve)} epochs, {result.seconds:.0f} s from the judge's training to the final scores.\n")
+    print("| epoch samples' conditional accuracy reached | epoch | seconds |")
+    print("|---|---|---|")
+    for target in targets:
+        reached = next((i for i, (_, logs) in enumerate(curve) if logs["val_conditional_accuracy"] >= target), None)
+        cells = ("not reached", "") if reached is None else (reached + 1, f"{curve[reached][0]:.0f}")
+        print(f"| {target} | {cells[0]} | {cells[1]} |")
+    final = result.final
+    print(
+        "\nFinal scores (metrics.json: the kept epoch, `quality.samples` samples): conditional accuracy "
+        f"{final['conditional_accuracy']:.3f}, "
+        f"diversity {final['diversity']:.3f}, KID {final['kid']:.3f}; the judge's accuracy "
+        f"{final['judge_accuracy']:.3f}. Training: "
+        f"{median(logs['examples_per_second'] for _, logs in curve):.0f} images per second (median of epochs).\n"
+    )
+    print("| sampling | steps | images/s, step by step | images/s, one while_loop |")
+    print("|---|---|---|---|")
+    for speed in result.speeds:
+        print(f"| {speed['method']} | {speed['steps']} | {speed['stepwise']:.1f} | {speed['loop']:.1f} |")
+    print()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--families", nargs="+", default=["diffusion", "gan", "vae"])
+    parser.add_argument("--targets", type=float, nargs="+", default=[0.5, 0.8, 0.9])
+    parser.add_argument("--steps", type=int, nargs="+", default=[10, 20, 50, 100])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--overrides", nargs="*", default=[], help="config overrides for every demo (a quick check)")
+    args = parser.parse_args()
+    for family in args.families:
+        report(benchmark(family, args), args.targets)
+
+
+if __name__ == "__main__":
+    main()
