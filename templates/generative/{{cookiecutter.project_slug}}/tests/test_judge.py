@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.judge import (
     probabilities,
     train_judge,
     turned,
+    untrustworthy,
     validation_set,
 )
 from {{ cookiecutter.package_name }}.sample_images import write_sample_images
@@ -57,3 +58,12 @@ def test_a_trained_judge_is_saved_and_loaded_back_the_same(config, tmp_path):
 
     loaded = train_judge(data, config, path, seed=1)  # an existing judge is kept, not retrained
     assert np.allclose(probabilities(loaded, images), judged, atol=1e-6)
+
+
+def test_a_judge_near_chance_is_named_with_what_to_do(config):
+    data = read_data(config)  # 6 classes: chance is 1/6
+    assert untrustworthy(0.26, data) is None
+    assert "near chance (1/6)" in untrustworthy(0.24, data)
+    without_classes = dataclasses.replace(data, class_names=[], conditional=False)  # 4 quarter turns: chance 1/4
+    assert untrustworthy(0.40, without_classes) is None
+    assert "put them in class folders" in untrustworthy(0.30, without_classes)

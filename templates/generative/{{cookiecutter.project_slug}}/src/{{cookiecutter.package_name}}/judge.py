@@ -132,6 +132,25 @@ def judge_accuracy(judge, data, seed):
     return float(np.mean(np.argmax(probabilities(judge, images), axis=-1) == targets))
 
 
+def untrustworthy(accuracy, data):
+    """A warning when the judge's validation `accuracy` is near chance (under 1.5 times it), else None: its features
+    then describe the images poorly, and the scores measured with them mean little."""
+    outputs = len(data.class_names) or TURNS
+    if accuracy >= 1.5 / outputs:
+        return None
+    if data.class_names:
+        cause = f"it can hardly tell the {outputs} classes apart; more images per class, or more quality.judge_epochs"
+    else:
+        cause = (
+            "without class folders it learns which way up an image is, and these images look alike at any quarter "
+            "turn; put them in class folders (even rough ones) to give it something to learn"
+        )
+    return (
+        f"warning: the judge's validation accuracy is {accuracy:.2f}, near chance (1/{outputs}): {cause}. "
+        "KID and diversity measured with it mean little"
+    )
+
+
 def features(judge, images, batch_size=256):
     """The judge's description of each image: `(N, F)` float32, its global pooling before the classes."""
     if judge not in _feature_models:

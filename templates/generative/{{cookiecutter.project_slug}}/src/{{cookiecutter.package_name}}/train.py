@@ -7,8 +7,10 @@ The checkpoint with the lowest validation KID becomes `model.keras`; the run fol
 the shared runner's (`runtime/training.py`).
 """
 
+import sys
+
 from . import data as data_lib
-from .judge import judge_accuracy, train_judge
+from .judge import judge_accuracy, train_judge, untrustworthy
 from .model import build_model, compile_model
 from .pictures import save_grid
 from .runtime import fitting
@@ -28,6 +30,8 @@ def train(task, config, data, session):
     judge = train_judge(data, config, run.file("judge.keras"), seed)
     trust = judge_accuracy(judge, data, seed)
     print(f"judge: validation accuracy {trust:.3f}", flush=True)
+    if warning := untrustworthy(trust, data):
+        print(warning, file=sys.stderr, flush=True)
     judgement = Judgement(judge, data_lib.real_images(data.val_paths, data, REAL_IMAGES, seed), data.num_classes)
     # A GAN's critic takes `critic_steps` real batches per generator step: fit hands it all of them at once.
     per_step = config.data.batch_size * getattr(config.model, "critic_steps", 1)
