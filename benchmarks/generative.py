@@ -9,7 +9,9 @@ For each family (`--families`, baked with `model_family`), writes the sample dat
 - times, in one process with the trained model, drawing 64 images in batches of 64 from fixed seeds, the median of
   `--rounds` rounds after a warm-up: one decoder or generator call for VAE and GAN; for diffusion, DDIM and DDPM at
   each of `--steps`, step by step as `predict` and `sample` draw (one traced call per step, a progress bar's
-  pace) and as the exported SavedModel's `tf.while_loop`.
+  pace) and as the exported SavedModel's `tf.while_loop`;
+- times the default model's training steps on random 32 x 32 batches under float32 and under mixed_bfloat16 (what
+  `precision: auto` picks on a CPU with fast bfloat16), alternating the two in each round, in fresh processes.
 
 The machine is shared and noisy: read the speeds as of this run, and compare them within it. Prints Markdown for
 RESULTS.md.
@@ -81,6 +83,40 @@ print(json.dumps(speeds))
 """
 
 
+TRAIN_SPEED = """
+import json, sys, time
+from image_generator.runtime.quiet import import_tensorflow
+import_tensorflow()
+import keras, numpy as np
+from image_generator.config import Config
+from image_generator.model import build_model, compile_model
+
+keras.mixed_precision.set_dtype_policy(sys.argv[1])
+config = Config()
+model = build_model(config, 32, 3, 6)
+compile_model(model, config.train.learning_rate, config, jit_compile=False)
+steps_per_batch = getattr(config.model, "critic_steps", 1)
+batch = config.data.batch_size * steps_per_batch
+rng = np.random.default_rng(0)
+inputs = {"images": rng.uniform(-1, 1, (batch, 32, 32, 3)).astype("float32"), "labels": np.arange(batch) % 6}
+for _ in range(3):  # tracing
+    model.train_on_batch(inputs)
+start = time.perf_counter()
+for _ in range(int(sys.argv[2])):
+    model.train_on_batch(inputs)
+print(json.dumps(int(sys.argv[2]) * config.data.batch_size / (time.perf_counter() - start)))
+"""
+
+
+def precision_speeds(project, rounds, env, steps=20):
+    """Training images per second under float32 and mixed_bfloat16, `rounds` alternating pairs, each process fresh."""
+    speeds = {"float32": [], "mixed_bfloat16": []}
+    for _ in range(rounds):
+        for policy in speeds:
+            speeds[policy].append(baked.measure(project, TRAIN_SPEED, policy, steps, env=env))
+    return speeds
+
+
 def epoch_lines(project, overrides):
     """Runs `train` with `overrides` in a pipe; returns `[(seconds since start, {name: value})]`, one per epoch's
     closing line (the one with `val_` values), and the seconds to the process's end."""
@@ -109,6 +145,7 @@ class Result:
     seconds: float
     final: dict
     speeds: list
+    precisions: dict
 
 
 def benchmark(family, args):
@@ -118,7 +155,8 @@ def benchmark(family, args):
     curve, seconds = epoch_lines(project, ["run.name=demo", *args.overrides])
     run = project / "runs" / "demo"
     speeds = baked.measure(project, MEASURE, run, args.rounds, *args.steps, env=env)
-    return Result(family, curve, seconds, json.loads((run / "metrics.json").read_text()), speeds)
+    precisions = precision_speeds(project, args.rounds, env)
+    return Result(family, curve, seconds, json.loads((run / "metrics.json").read_text()), speeds, precisions)
 
 
 def report(result, targets):
@@ -143,7 +181,12 @@ def report(result, targets):
     print("|---|---|---|---|")
     for speed in result.speeds:
         print(f"| {speed['method']} | {speed['steps']} | {speed['stepwise']:.1f} | {speed['loop']:.1f} |")
-    print()
+    float32, bfloat16 = result.precisions["float32"], result.precisions["mixed_bfloat16"]
+    print(
+        f"\nTraining steps on random batches, images per second: float32 {median(float32):.0f}, mixed_bfloat16 "
+        f"{median(bfloat16):.0f}; bfloat16 / float32 {baked.paired_ratio(bfloat16, float32):.2f} "
+        "(median of paired rounds; above 1: bfloat16 is faster).\n"
+    )
 
 
 def main():
