@@ -56,7 +56,7 @@ class Model:
     loss: Literal["non_saturating", "hinge", "wgan_gp"] = "hinge"
     gradient_penalty: float = 10.0  # wgan_gp: the weight of the penalty on the critic's gradient norm
     critic_steps: int = 1  # discriminator updates per generator update, each on a fresh real batch (wgan_gp: 5)
-    spectral_norm: bool = True  # keras.layers.SpectralNormalization on the discriminator's layers
+    spectral_norm: bool = False  # of the discriminator; off: with it, it stayed near chance on the sample data
     minibatch_stddev: bool = True  # the discriminator sees the batch's spread: a defence against mode collapse
     # DiffAugment of all the discriminator sees, against memorising: any of colour, translation, cutout; []: none
     augment: list[str] = dataclasses.field(default_factory=lambda: ["translation"])
