@@ -94,6 +94,7 @@ class Model:
     timesteps: int = 1000
     ema: float = 0.995  # decay of the weights' moving average that samples are drawn with; 0.999 for long runs
     label_dropout: float = 0.1  # conditional: share of labels dropped in training, for classifier-free guidance
+    prediction: Literal["eps", "v"] = "v"  # what the U-Net learns: the noise (DDPM) or v, which learns shapes faster
 
     def validate(self):
         if not self.widths or min(self.widths) < 1:
@@ -117,8 +118,8 @@ class Sample:
     batch_size: int = 64
 {%- if cookiecutter.model_family == 'diffusion' %}
     method: Literal["ddim", "ddpm"] = "ddim"  # ddim: deterministic, few steps; ddpm: the training chain, stochastic
-    steps: int = 20  # denoising steps (ddpm: model.timesteps or fewer, strided); each one costs a network call
-    guidance: float = 2.0  # classifier-free guidance scale when conditional; 1: none, higher: more typical of the class
+    steps: int = 10  # denoising steps (ddpm: model.timesteps or fewer, strided); each one costs a network call
+    guidance: float = 2.5  # classifier-free guidance scale when conditional; 1: none, higher: more typical of the class
 {%- endif %}
 
     def validate(self):
@@ -161,7 +162,7 @@ class Train(settings.Train):
     epochs: int = 30
     learning_rate: float = 0.001  # the generator's; 2e-4 (DCGAN's) learns far slower in a few thousand steps
 {%- else %}
-    epochs: int = 60
+    epochs: int = 40
     learning_rate: float = 0.002
     schedule: Literal["constant", "cosine", "plateau"] = "cosine"
 {%- endif %}
