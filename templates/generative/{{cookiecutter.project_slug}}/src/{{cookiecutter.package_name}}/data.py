@@ -18,6 +18,9 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+{% if cookiecutter.model_family == 'diffusion' -%}
+from .captions import read_captions
+{% endif -%}
 from .datasets import image_files, pipeline
 from .runtime.errors import UserError
 from .sample_images import write_sample_images
@@ -42,6 +45,8 @@ class ImageData:
     image_size: int
     channels: int
     conditional: bool
+    train_captions: list = dataclasses.field(default_factory=list)  # drawn from text: each image's caption
+    val_captions: list = dataclasses.field(default_factory=list)
 
     @property
     def num_classes(self):
@@ -52,6 +57,8 @@ class ImageData:
         total = len(self.train_paths) + len(self.val_paths)
         classes = f" of {len(self.class_names)} classes" if self.class_names else ""
         drawn = "" if self.conditional or not self.class_names else " (drawn without classes)"
+        if self.train_captions:
+            drawn = " (drawn from their captions)"
         colour = "RGB" if self.channels == 3 else "greyscale"
         return (
             f"{total:,} images{classes}{drawn} at {self.image_size}x{self.image_size} {colour}: "
@@ -90,7 +97,15 @@ def read_data(config):
             f"{config.data.batch_size}: add images or lower data.batch_size"
         )
     conditional = bool(class_names) and config.model.conditional is not False
-    return ImageData(train_paths, train_labels, val_paths, val_labels, class_names, image_size, channels, conditional)
+    data = ImageData(train_paths, train_labels, val_paths, val_labels, class_names, image_size, channels, conditional)
+{%- if cookiecutter.model_family == 'diffusion' %}
+    if config.text.encoder:  # drawn from text: the captions replace the classes as what the model is told
+        caption_of = dict(zip(paths, read_captions(root, paths, class_names, labels), strict=True))
+        data.train_captions = [caption_of[path] for path in train_paths]
+        data.val_captions = [caption_of[path] for path in val_paths]
+        data.conditional = False
+{%- endif %}
+    return data
 
 
 def _is_image(path, root):
