@@ -24,6 +24,9 @@ from .captions import read_captions
 from .datasets import image_files, pipeline
 from .runtime.errors import UserError
 from .sample_images import write_sample_images
+{%- if cookiecutter.model_family == 'diffusion' %}
+from .text_encoder import load_encoder
+{%- endif %}
 
 GREY_MODES = ("1", "L", "LA", "I", "F")  # PIL modes of one-channel images; 16-bit ones are "I;16", "I;16B", ...
 SIDE_MULTIPLE, SMALLEST_SIDE, LARGEST_SIDE = 8, 16, 128  # data.image_size auto
@@ -45,13 +48,27 @@ class ImageData:
     image_size: int
     channels: int
     conditional: bool
-    train_captions: list = dataclasses.field(default_factory=list)  # drawn from text: each image's caption
+    # Drawn from text: each image's caption, and its sentence vector (what the model is told), float32 (N, width)
+    train_captions: list = dataclasses.field(default_factory=list)
     val_captions: list = dataclasses.field(default_factory=list)
+    train_text: np.ndarray | None = None
+    val_text: np.ndarray | None = None
 
     @property
     def num_classes(self):
         """Classes the model draws: 0 when it is unconditional."""
         return len(self.class_names) if self.conditional else 0
+
+    @property
+    def requested_classes(self):
+        """The classes samples are asked for, which the judge checks: the model's, or drawn from text, those of the
+        captions' images (class folders); [] for a model drawn without either."""
+        return self.class_names if self.num_classes or self.val_text is not None else []
+
+    @property
+    def captions(self):
+        """Drawn from text: `(sentence vectors, classes)` of the held-out images, for scoring; else None."""
+        return None if self.val_text is None else (self.val_text, self.val_labels)
 
     def describe(self):
         total = len(self.train_paths) + len(self.val_paths)
@@ -104,6 +121,8 @@ def read_data(config):
         data.train_captions = [caption_of[path] for path in train_paths]
         data.val_captions = [caption_of[path] for path in val_paths]
         data.conditional = False
+        encoder = load_encoder(config.text.encoder, config.text.sequence_length)
+        data.train_text, data.val_text = encoder.embed(data.train_captions), encoder.embed(data.val_captions)
 {%- endif %}
     return data
 
@@ -175,25 +194,32 @@ def load_image(path, image_size, channels):
     return tf.ensure_shape(pixels / 127.5 - 1.0, (image_size, image_size, channels))
 
 
-def image_batches(paths, labels, data, batch_size, training, seed, flip):
-    """Batches of `({"images": float32 (B, S, S, C) in [-1, 1], "labels": int32 (B,)},)` for `fit`.
+def image_batches(paths, labels, data, batch_size, training, seed, flip, text=None):
+    """Batches of `({"images": float32 (B, S, S, C) in [-1, 1], "labels": int32 (B,)},)` for `fit`, and `"text"`
+    `(B, width)`, the rows of `text` (the images' sentence vectors), when given.
 
     Decoded images are cached; when `training`, every epoch reshuffles them, mirrors half of them left-right
     (with `flip`) and drops the last, smaller batch, so every step sees a full batch.
     """
-    dataset = tf.data.Dataset.from_tensor_slices((list(paths), np.asarray(labels, np.int32)))
-    dataset = dataset.map(
-        lambda path, label: (load_image(path, data.image_size, data.channels), label),
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=True,
-    ).cache()
+    columns = {"path": list(paths), "labels": np.asarray(labels, np.int32)}
+    if text is not None:
+        columns["text"] = np.asarray(text, np.float32)
+
+    def decoded(row):
+        return {**row, "path": load_image(row["path"], data.image_size, data.channels)}
+
+    dataset = tf.data.Dataset.from_tensor_slices(columns)
+    dataset = dataset.map(decoded, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).cache()
     if training:
         dataset = dataset.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=training)
-    if training and flip:
-        mirror = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32")
-        dataset = dataset.map(lambda images, labels: (mirror(images, training=True), labels))
-    return dataset.map(lambda images, labels: ({"images": images, "labels": labels},)).prefetch(tf.data.AUTOTUNE)
+    mirror = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32") if training and flip else None
+
+    def named(batch):
+        images = batch.pop("path")
+        return ({**batch, "images": mirror(images, training=True) if mirror else images},)
+
+    return dataset.map(named).prefetch(tf.data.AUTOTUNE)
 
 
 def real_images(paths, data, limit, seed):
