@@ -5,15 +5,17 @@
   - `serve(requests)`: a batch of strings `CLASS:SEED` (see `requests.py`) -> `image` (uint8, batch x size x size x
     channels), `class` (its name) and `seed`;
   - `generate(labels, seeds)`: two int32 batches -> `image`.
+{%- if cookiecutter.model_family == 'diffusion' %}
   A model drawn from text takes `TEXT:SEED` requests and returns `image`, `prompt` and `seed`, and its
   `generate(prompts, seeds)` takes strings: the text encoder and its tokenizer are inside.
+{%- endif %}
 - `keras`: `model.keras`, the networks and their weights, with `labels.json` (the class names, in label order).
 """
 
 import keras
 import tensorflow as tf
 
-from .requests import class_table, parse_prompts_tensor, parse_tensor
+from .requests import class_table, {{ 'parse_prompts_tensor, ' if cookiecutter.model_family == 'diffusion' }}parse_tensor
 from .runtime import exports
 from .runtime.errors import UserError
 from .sampling import Sampler
@@ -22,6 +24,7 @@ from .trained import load_trained
 FORMATS = ("keras", "tf_saved_model")  # ONNX and LiteRT hold one network, not a sampling loop around it
 
 
+{% if cookiecutter.model_family == 'diffusion' -%}
 def text_archive(sampler, encoder):
     """The SavedModel of a model drawn from text: the encoder turns the prompts into what the sampler is told."""
     archive = keras.export.ExportArchive()
@@ -41,6 +44,7 @@ def text_archive(sampler, encoder):
     return archive
 
 
+{% endif -%}
 def saved_model_archive(sampler, class_names):
     archive = keras.export.ExportArchive()
     archive.track(sampler.model)
@@ -78,10 +82,14 @@ def export(config, run, formats):
         trained.model,
         run.file("export"),
         formats,
+{%- if cookiecutter.model_family == 'diffusion' %}
         lambda: (
             text_archive(sampler, trained.encoder)
             if trained.encoder
             else saved_model_archive(sampler, trained.class_names)
         ),
+{%- else %}
+        lambda: saved_model_archive(sampler, trained.class_names),
+{%- endif %}
         {"class_names": trained.class_names},
     )

@@ -28,11 +28,14 @@ def requests(count, num_classes, first_seed=0):
 
 def caption_requests(count, captions, first_seed=0):
     """`(conditions, labels, seeds)` of `count` samples drawn from text: `captions`, the `(sentence vectors,
-    classes)` of held-out images, in turn; each sample should show its caption's class; seeds counting up."""
+    classes)` of held-out images, taken a class at a time in turn (the first caption of each class, then the second,
+    ...); each sample should show its caption's class; seeds counting up."""
     vectors, classes = captions
-    chosen = np.arange(count) % len(vectors)
+    classes = np.asarray(classes)
+    rank = np.array([np.sum(classes[:index] == label) for index, label in enumerate(classes)])
+    chosen = np.lexsort((classes, rank))[np.arange(count) % len(vectors)]
     seeds = np.arange(first_seed, first_seed + count, dtype=np.int32)
-    return vectors[chosen], np.asarray(classes, np.int32)[chosen], seeds
+    return vectors[chosen], classes[chosen].astype(np.int32), seeds
 
 
 def as_judged(pixels):
