@@ -32,7 +32,10 @@ def caption_requests(count, captions, first_seed=0):
     ...); each sample should show its caption's class; seeds counting up."""
     vectors, classes = captions
     classes = np.asarray(classes)
-    rank = np.array([np.sum(classes[:index] == label) for index, label in enumerate(classes)])
+    seen, rank = {}, np.zeros(len(classes), int)  # rank[i]: how many captions of its class come before caption i
+    for index, label in enumerate(classes):
+        rank[index] = seen.get(label, 0)
+        seen[label] = rank[index] + 1
     chosen = np.lexsort((classes, rank))[np.arange(count) % len(vectors)]
     seeds = np.arange(first_seed, first_seed + count, dtype=np.int32)
     return vectors[chosen], classes[chosen].astype(np.int32), seeds
