@@ -1,4 +1,7 @@
-"""The sample data: six folders of small PNGs, the same for a seed, with shapes that tell their class apart."""
+"""The sample data: six folders of small PNGs, the same for a seed, with shapes that tell their class apart, and
+captions that say what each picture shows."""
+
+import csv
 
 import numpy as np
 import pytest
@@ -23,7 +26,7 @@ def pixels(path):
 def test_one_folder_per_shape_of_rgb_pictures_and_a_line_that_says_so(tmp_path):
     line = write_sample_images(tmp_path, per_class=3, size=24, seed=0)
     assert line == f"18 images of 6 classes (circle, square, triangle, cross, star, ring) at 24x24 in {tmp_path}"
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(SHAPES)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*SHAPES, "metadata.csv"])
     assert sorted(path.name for path in (tmp_path / "star").iterdir()) == [f"star_{i:04d}.png" for i in range(3)]
     with Image.open(tmp_path / "ring" / "ring_0002.png") as image:
         assert (image.mode, image.size) == ("RGB", (24, 24))
@@ -66,3 +69,28 @@ def test_the_classes_differ_in_shape_not_only_in_their_labels(sample_dir):
     }
     assert sorted(medians, key=medians.get, reverse=True) == ["ring", "circle", "cross", "square", "star", "triangle"]
     assert medians["circle"] == pytest.approx(0.5, abs=0.02)
+
+
+def test_captions_say_the_shape_its_size_and_where_it_is(sample_dir):
+    with open(sample_dir / "metadata.csv", newline="", encoding="utf-8") as table:
+        rows = list(csv.DictReader(table))
+    assert len(rows) == 6 * 40 and rows[0]["file_name"] == "circle/circle_0000.png"
+    areas = {"small": [], "large": []}
+    for row in rows:
+        image = pixels(sample_dir / row["file_name"])
+        kind = row["file_name"].split("/")[0]
+        assert row["text"].startswith(("a small " + kind, "a large " + kind, "a " + kind)), row
+        shape = np.abs(image - image[0, 0]).sum(axis=-1) > 60
+        rows_, columns = np.nonzero(shape)
+        if "top" in row["text"]:
+            assert rows_.mean() < 16, row
+        if "bottom" in row["text"]:
+            assert rows_.mean() > 16, row
+        if "left" in row["text"]:
+            assert columns.mean() < 16, row
+        if "right" in row["text"]:
+            assert columns.mean() > 16, row
+        for size in areas:
+            if f" {size} " in row["text"] and kind == "circle":
+                areas[size].append(shape.mean())
+    assert max(areas["small"]) < min(areas["large"])

@@ -3,10 +3,12 @@ exported SavedModel draws those same pictures (an untrained model of this family
 the plumbing, not the pictures' quality)."""
 
 import csv
+import dataclasses
 
 import numpy as np
 import pytest
 import tensorflow as tf
+import yaml
 from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Config
@@ -40,6 +42,7 @@ def small_config():
 def run(tmp_path_factory):
     run = Run(tmp_path_factory.mktemp("run"))
     build_model(small_config(), 16, 3, len(CLASSES)).save(run.file("model.keras"))
+    run.config_file.write_text(yaml.safe_dump(dataclasses.asdict(small_config())))
     write_json(run.file("classes.json"), {"class_names": CLASSES, "image_size": 16, "channels": 3})
     return run
 

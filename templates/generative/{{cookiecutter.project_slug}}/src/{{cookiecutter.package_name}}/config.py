@@ -108,6 +108,20 @@ class Model:
         if not 0.0 <= self.label_dropout < 1.0:
             raise ValueError(f"model.label_dropout is {self.label_dropout}, expected a number in [0, 1)")
 {%- endif %}
+{%- if cookiecutter.model_family == 'diffusion' %}
+
+
+@dataclasses.dataclass
+class Text:
+    """Drawing from text instead of classes: each image's caption, as a frozen encoder's sentence vector."""
+
+    encoder: str = ""  # a preset folder on disk (keras-hub, or Hugging Face BERT-style); "": draw by class or freely
+    sequence_length: int = 32  # tokens per caption; longer ones are cut
+
+    def validate(self):
+        if self.sequence_length < 4:
+            raise ValueError(f"text.sequence_length is {self.sequence_length}, expected 4 or more")
+{%- endif %}
 
 
 @dataclasses.dataclass
@@ -172,6 +186,9 @@ class Train(settings.Train):
 class Config:
     data: Data = dataclasses.field(default_factory=Data)
     model: Model = dataclasses.field(default_factory=Model)
+{%- if cookiecutter.model_family == 'diffusion' %}
+    text: Text = dataclasses.field(default_factory=Text)
+{%- endif %}
     sample: Sample = dataclasses.field(default_factory=Sample)
     quality: Quality = dataclasses.field(default_factory=Quality)
     train: Train = dataclasses.field(default_factory=Train)

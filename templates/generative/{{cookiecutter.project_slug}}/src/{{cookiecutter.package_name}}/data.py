@@ -18,9 +18,15 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+{% if cookiecutter.model_family == 'diffusion' -%}
+from .captions import read_captions
+{% endif -%}
 from .datasets import image_files, pipeline
 from .runtime.errors import UserError
 from .sample_images import write_sample_images
+{%- if cookiecutter.model_family == 'diffusion' %}
+from .text_encoder import load_encoder
+{%- endif %}
 
 GREY_MODES = ("1", "L", "LA", "I", "F")  # PIL modes of one-channel images; 16-bit ones are "I;16", "I;16B", ...
 SIDE_MULTIPLE, SMALLEST_SIDE, LARGEST_SIDE = 8, 16, 128  # data.image_size auto
@@ -42,16 +48,34 @@ class ImageData:
     image_size: int
     channels: int
     conditional: bool
+    # Drawn from text: each image's caption, and its sentence vector (what the model is told), float32 (N, width)
+    train_captions: list = dataclasses.field(default_factory=list)
+    val_captions: list = dataclasses.field(default_factory=list)
+    train_text: np.ndarray | None = None
+    val_text: np.ndarray | None = None
 
     @property
     def num_classes(self):
         """Classes the model draws: 0 when it is unconditional."""
         return len(self.class_names) if self.conditional else 0
 
+    @property
+    def requested_classes(self):
+        """The classes samples are asked for, which the judge checks: the model's, or drawn from text, those of the
+        captions' images (class folders); [] for a model drawn without either."""
+        return self.class_names if self.num_classes or self.val_text is not None else []
+
+    @property
+    def captions(self):
+        """Drawn from text: `(sentence vectors, classes)` of the held-out images, for scoring; else None."""
+        return None if self.val_text is None else (self.val_text, self.val_labels)
+
     def describe(self):
         total = len(self.train_paths) + len(self.val_paths)
         classes = f" of {len(self.class_names)} classes" if self.class_names else ""
         drawn = "" if self.conditional or not self.class_names else " (drawn without classes)"
+        if self.train_captions:
+            drawn = " (drawn from their captions)"
         colour = "RGB" if self.channels == 3 else "greyscale"
         return (
             f"{total:,} images{classes}{drawn} at {self.image_size}x{self.image_size} {colour}: "
@@ -90,7 +114,17 @@ def read_data(config):
             f"{config.data.batch_size}: add images or lower data.batch_size"
         )
     conditional = bool(class_names) and config.model.conditional is not False
-    return ImageData(train_paths, train_labels, val_paths, val_labels, class_names, image_size, channels, conditional)
+    data = ImageData(train_paths, train_labels, val_paths, val_labels, class_names, image_size, channels, conditional)
+{%- if cookiecutter.model_family == 'diffusion' %}
+    if config.text.encoder:  # drawn from text: the captions replace the classes as what the model is told
+        caption_of = dict(zip(paths, read_captions(root, paths, class_names, labels), strict=True))
+        data.train_captions = [caption_of[path] for path in train_paths]
+        data.val_captions = [caption_of[path] for path in val_paths]
+        data.conditional = False
+        encoder = load_encoder(config.text.encoder, config.text.sequence_length)
+        data.train_text, data.val_text = encoder.embed(data.train_captions), encoder.embed(data.val_captions)
+{%- endif %}
+    return data
 
 
 def _is_image(path, root):
@@ -160,25 +194,32 @@ def load_image(path, image_size, channels):
     return tf.ensure_shape(pixels / 127.5 - 1.0, (image_size, image_size, channels))
 
 
-def image_batches(paths, labels, data, batch_size, training, seed, flip):
-    """Batches of `({"images": float32 (B, S, S, C) in [-1, 1], "labels": int32 (B,)},)` for `fit`.
+def image_batches(paths, labels, data, batch_size, training, seed, flip, text=None):
+    """Batches of `({"images": float32 (B, S, S, C) in [-1, 1], "labels": int32 (B,)},)` for `fit`, and `"text"`
+    `(B, width)`, the rows of `text` (the images' sentence vectors), when given.
 
     Decoded images are cached; when `training`, every epoch reshuffles them, mirrors half of them left-right
     (with `flip`) and drops the last, smaller batch, so every step sees a full batch.
     """
-    dataset = tf.data.Dataset.from_tensor_slices((list(paths), np.asarray(labels, np.int32)))
-    dataset = dataset.map(
-        lambda path, label: (load_image(path, data.image_size, data.channels), label),
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=True,
-    ).cache()
+    columns = {"path": list(paths), "labels": np.asarray(labels, np.int32)}
+    if text is not None:
+        columns["text"] = np.asarray(text, np.float32)
+
+    def decoded(row):
+        return {**row, "path": load_image(row["path"], data.image_size, data.channels)}
+
+    dataset = tf.data.Dataset.from_tensor_slices(columns)
+    dataset = dataset.map(decoded, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).cache()
     if training:
         dataset = dataset.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=training)
-    if training and flip:
-        mirror = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32")
-        dataset = dataset.map(lambda images, labels: (mirror(images, training=True), labels))
-    return dataset.map(lambda images, labels: ({"images": images, "labels": labels},)).prefetch(tf.data.AUTOTUNE)
+    mirror = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32") if training and flip else None
+
+    def named(batch):
+        images = batch.pop("path")
+        return ({**batch, "images": mirror(images, training=True) if mirror else images},)
+
+    return dataset.map(named).prefetch(tf.data.AUTOTUNE)
 
 
 def real_images(paths, data, limit, seed):

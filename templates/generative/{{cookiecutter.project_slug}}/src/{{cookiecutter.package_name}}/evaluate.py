@@ -14,11 +14,13 @@ def evaluate(config, run):
     trained = load_trained(run)
     real = data_lib.real_images(data.val_paths, data, REAL_IMAGES, config.train.seed)
     judge = load_judge(run)
-    judgement = Judgement(judge, real, trained.num_classes)
-    scores, pixels, labels = score_samples(trained.model, config.sample, judgement, config.quality.samples)
-    save_grid(pixels, labels, trained.class_names, run.logs, run.file("samples.png"), tag="evaluated")
-    if trained.num_classes:
-        log_class_confusion(run, judgement, pixels, labels, trained.class_names)
+    judgement = Judgement(judge, real, len(data.requested_classes))
+    scores, pixels, labels = score_samples(
+        trained.model, config.sample, judgement, config.quality.samples, captions=data.captions
+    )
+    save_grid(pixels, labels, data.requested_classes, run.logs, run.file("samples.png"), tag="evaluated")
+    if data.requested_classes:
+        log_class_confusion(run, judgement, pixels, labels, data.requested_classes)
     scores["judge_accuracy"] = judge_accuracy(judge, data, config.train.seed)
     print(", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
     return scores

@@ -1,12 +1,13 @@
-"""`predict RUN REQUEST...`: one image per request (`CLASS:SEED`, see `requests.py`), written as PNG files beside
-`predictions.csv` (columns `request`, `class`, `seed`, `image`: the PNG's name)."""
+"""`predict RUN REQUEST...`: one image per request (`CLASS:SEED`, or `TEXT:SEED` for a model drawn from text; see
+`requests.py`), written as PNG files beside `predictions.csv` (columns `request`, `class`, `seed`, `image`: the
+PNG's name)."""
 
 import csv
 import sys
 
 from PIL import Image
 
-from .requests import parse
+from .requests import parse{{ ', parse_prompts' if cookiecutter.model_family == 'diffusion' }}
 from .runtime.files import atomic_path
 from .sampling import Sampler
 from .trained import load_trained
@@ -15,12 +16,21 @@ from .trained import load_trained
 def predict(config, run, inputs, output):
     """Draws `inputs`' images into the folder `output`; returns the table's path."""
     trained = load_trained(run)
-    labels, seeds = parse(inputs, trained.class_names)
-    pixels = Sampler(trained.model, config.sample).images(labels, seeds, progress_bar=True)
+{%- if cookiecutter.model_family == 'diffusion' %}
+    if trained.encoder:
+        prompts, seeds = parse_prompts(inputs)
+        conditions, classes = trained.encoder.embed(prompts), [""] * len(seeds)
+    else:
+        conditions, seeds = parse(inputs, trained.class_names)
+        classes = [trained.class_names[label] if trained.class_names else "" for label in conditions]
+{%- else %}
+    conditions, seeds = parse(inputs, trained.class_names)
+    classes = [trained.class_names[label] if trained.class_names else "" for label in conditions]
+{%- endif %}
+    pixels = Sampler(trained.model, config.sample).images(conditions, seeds, progress_bar=True)
     output.mkdir(parents=True, exist_ok=True)
     rows = []
-    for index, (request, label, seed, image) in enumerate(zip(inputs, labels, seeds, pixels, strict=True)):
-        name = trained.class_names[label] if trained.class_names else ""
+    for index, (request, name, seed, image) in enumerate(zip(inputs, classes, seeds, pixels, strict=True)):
         file = f"{index:04d}-{name or 'sample'}-{seed}.png"
         with atomic_path(output / file) as temporary:
             Image.fromarray(image.squeeze(-1) if image.shape[-1] == 1 else image).save(temporary, format="PNG")

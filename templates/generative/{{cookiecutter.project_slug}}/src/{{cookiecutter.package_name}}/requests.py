@@ -4,6 +4,9 @@
     2:7         class 2 (in classes.json order), seed 7
     circle      the class, seed 0
     7           seed 7                               (an unconditional model)
+{%- if cookiecutter.model_family == 'diffusion' %}
+    a small star at the top:7    a prompt, seed 7  (a model drawn from text; a prompt alone: seed 0)
+{%- endif %}
 
 A seed draws the same image every time, alone or among other requests. `parse` reads requests in Python, with a
 clear message for a mistake; `parse_tensor` reads them inside the SavedModel, the same way.
@@ -43,6 +46,32 @@ def _label(request, name, class_names):
     )
 
 
+{% if cookiecutter.model_family == 'diffusion' -%}
+def parse_prompts(requests):
+    """`(prompts, seeds)` of requests to a model drawn from text: `TEXT:SEED`, or `TEXT` alone for seed 0."""
+    prompts, seeds = [], []
+    for request in requests:
+        text, colon, seed = request.rpartition(":")
+        if not colon or not seed.strip().lstrip("-").isdigit():
+            text, seed = request, "0"
+        if not text.strip():
+            raise UserError(f"request {request!r}: no prompt; ask for TEXT:SEED, e.g. 'a small star:7'")
+        if not -(2**31) <= int(seed) < 2**31:
+            raise UserError(f"request {request!r}: the seed {seed} is not a 32-bit integer")
+        prompts.append(text.strip())
+        seeds.append(int(seed))
+    return prompts, seeds
+
+
+def parse_prompts_tensor(requests):
+    """`parse_prompts` in TensorFlow ops, for the SavedModel: `(prompts, seeds)` of a batch of request strings."""
+    seeded = tf.strings.regex_full_match(requests, ".*:[ ]*-?[0-9]+[ ]*")
+    after = tf.strings.strip(tf.strings.regex_replace(requests, "^.*:", ""))
+    prompts = tf.where(seeded, tf.strings.regex_replace(requests, ":[^:]*$", ""), requests)
+    return tf.strings.strip(prompts), tf.strings.to_number(tf.where(seeded, after, "0"), tf.int32)
+
+
+{% endif -%}
 def class_table(class_names):
     """Class name -> label, for `parse_tensor`; -1 for any other name."""
     names = class_names or [""]

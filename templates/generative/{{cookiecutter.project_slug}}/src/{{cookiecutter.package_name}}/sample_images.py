@@ -5,12 +5,14 @@ plain background of a random dark colour, drawn at four times the size and then 
 antialiased as in a photo rather than jagged. Light on dark and plain backgrounds keep the task small enough
 for a generative model to learn on a CPU in minutes (a model spends its first epochs on colours, and with any
 pair of colours it needed longer than that), while a judge still needs the outline, not the colour, to tell the
-kinds apart.
+kinds apart. `metadata.csv` beside the folders captions each picture with its shape, size and place ("a small
+star at the top left"): what a model drawn from text learns from.
 
     >>> write_sample_images("data/sample", per_class=500)
     '3,000 images of 6 classes (circle, square, triangle, cross, star, ring) at 32x32 in data/sample'
 """
 
+import csv
 import math
 from pathlib import Path
 
@@ -22,10 +24,21 @@ from .datasets.shapes import SHAPES, draw_shape
 SUPERSAMPLING = 4  # drawn this many times larger, then averaged down: antialiased edges
 RADIUS = (0.25, 0.42)  # a shape's outer radius, as a share of the picture's side
 DARK, LIGHT = (0, 64), (176, 256)  # the range of each channel of the background, and of the shape
+SMALL, LARGE = 0.3, 0.37  # radius shares below and above which a caption calls a shape small or large
+OFF_CENTRE = 0.08  # a centre this share of the side away from the middle is at the top, bottom, left or right
+
+
+def caption(kind, radius, center):
+    """Words for a shape of `kind` whose `radius` and `center` are shares of the picture's side."""
+    size = "small " if radius < SMALL else "large " if radius > LARGE else ""
+    vertical = "top" if center[1] < 0.5 - OFF_CENTRE else "bottom" if center[1] > 0.5 + OFF_CENTRE else ""
+    horizontal = "left" if center[0] < 0.5 - OFF_CENTRE else "right" if center[0] > 0.5 + OFF_CENTRE else ""
+    place = " ".join(word for word in (vertical, horizontal) if word)
+    return f"a {size}{kind} " + (f"at the {place}" if place else "in the middle")
 
 
 def sample_image(kind, size, rng):
-    """One RGB picture (a `PIL.Image`) of shape `kind`, `size` pixels square, drawn with `rng`."""
+    """One RGB picture (a `PIL.Image`) of shape `kind`, `size` pixels square, drawn with `rng`, and its caption."""
     background = tuple(int(value) for value in rng.integers(*DARK, size=3))
     colour = tuple(int(value) for value in rng.integers(*LIGHT, size=3))
     side = size * SUPERSAMPLING
@@ -34,20 +47,26 @@ def sample_image(kind, size, rng):
     center = (rng.uniform(margin, side - margin), rng.uniform(margin, side - margin))
     image = Image.new("RGB", (side, side), background)
     draw_shape(ImageDraw.Draw(image), kind, center, radius, rng.uniform(0, 2 * math.pi), colour)
-    return image.resize((size, size), Image.Resampling.BOX)
+    words = caption(kind, radius / side, (center[0] / side, center[1] / side))
+    return image.resize((size, size), Image.Resampling.BOX), words
 
 
 def write_sample_images(directory, per_class=500, size=32, seed=0):
-    """Writes `directory/<class>/<class>_NNNN.png` for each class of `SHAPES`; returns one line saying what.
+    """Writes `directory/<class>/<class>_NNNN.png` for each class of `SHAPES` and their captions in
+    `directory/metadata.csv`; returns one line saying what.
 
     Picture `i` of a class depends only on `seed`, the class and `i`: asking for more pictures keeps the first ones.
     """
     directory = Path(directory)
+    captions = []
     for class_index, kind in enumerate(SHAPES):
         folder = directory / kind
         folder.mkdir(parents=True, exist_ok=True)
         for index in range(per_class):
-            rng = np.random.default_rng([seed, class_index, index])
-            sample_image(kind, size, rng).save(folder / f"{kind}_{index:04d}.png")
+            image, words = sample_image(kind, size, np.random.default_rng([seed, class_index, index]))
+            image.save(folder / f"{kind}_{index:04d}.png")
+            captions.append((f"{kind}/{kind}_{index:04d}.png", words))
+    with open(directory / "metadata.csv", "w", newline="", encoding="utf-8") as table:
+        csv.writer(table).writerows([("file_name", "text"), *captions])
     count = per_class * len(SHAPES)
     return f"{count:,} images of {len(SHAPES)} classes ({', '.join(SHAPES)}) at {size}x{size} in {directory}"

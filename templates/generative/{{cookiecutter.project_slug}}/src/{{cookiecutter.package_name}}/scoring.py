@@ -1,9 +1,10 @@
 """How good the samples are, as numbers: KID, conditional accuracy and diversity of a fixed set of samples, judged
 by the classifier the run trained on the same real images (`judge.py`).
 
-The samples are drawn from fixed seeds with the classes in turn, so two epochs, or two runs, are scored on the same
-requests. `EpochScores` puts `val_kid`, `val_conditional_accuracy` and `val_diversity` into each epoch's logs (the best
-checkpoint is the lowest KID) and draws the first samples as the epoch's grid.
+The samples are drawn from fixed seeds with the classes in turn (a model drawn from text: the held-out images'
+captions in turn, each sample judged against its caption's image class), so two epochs, or two runs, are scored on
+the same requests. `EpochScores` puts `val_kid`, `val_conditional_accuracy` and `val_diversity` into each epoch's
+logs (the best checkpoint is the lowest KID) and draws the first samples as the epoch's grid.
 """
 
 import keras
@@ -23,6 +24,21 @@ def requests(count, num_classes, first_seed=0):
     """`(labels, seeds)` of `count` samples: the classes in turn (all 0 when unconditional), seeds counting up."""
     labels = np.arange(count) % num_classes if num_classes else np.zeros(count, int)
     return labels.astype(np.int32), np.arange(first_seed, first_seed + count, dtype=np.int32)
+
+
+def caption_requests(count, captions, first_seed=0):
+    """`(conditions, labels, seeds)` of `count` samples drawn from text: `captions`, the `(sentence vectors,
+    classes)` of held-out images, taken a class at a time in turn (the first caption of each class, then the second,
+    ...); each sample should show its caption's class; seeds counting up."""
+    vectors, classes = captions
+    classes = np.asarray(classes)
+    seen, rank = {}, np.zeros(len(classes), int)  # rank[i]: how many captions of its class come before caption i
+    for index, label in enumerate(classes):
+        rank[index] = seen.get(label, 0)
+        seen[label] = rank[index] + 1
+    chosen = np.lexsort((classes, rank))[np.arange(count) % len(vectors)]
+    seeds = np.arange(first_seed, first_seed + count, dtype=np.int32)
+    return vectors[chosen], classes[chosen].astype(np.int32), seeds
 
 
 def as_judged(pixels):
@@ -59,10 +75,15 @@ def log_class_confusion(run, judgement, pixels, labels, class_names):
     log_confusion_matrix(run, matrix, class_names, normalise_rows=True, axis_names=("requested class", "judged class"))
 
 
-def score_samples(model, sample_config, judgement, count, first_seed=0, progress_bar=True):
-    """`(scores, pixels, labels)` of `count` samples drawn from `first_seed` on."""
-    labels, seeds = requests(count, judgement.num_classes, first_seed)
-    pixels = Sampler(model, sample_config).images(labels, seeds, progress_bar)
+def score_samples(model, sample_config, judgement, count, first_seed=0, progress_bar=True, captions=None):
+    """`(scores, pixels, labels)` of `count` samples drawn from `first_seed` on: by class, or for a model drawn from
+    text, from `captions` (see `caption_requests`)."""
+    if captions is None:
+        labels, seeds = requests(count, judgement.num_classes, first_seed)
+        conditions = labels
+    else:
+        conditions, labels, seeds = caption_requests(count, captions, first_seed)
+    pixels = Sampler(model, sample_config).images(conditions, seeds, progress_bar)
     return judgement.scores(pixels, labels), pixels, labels
 
 
@@ -73,14 +94,14 @@ class EpochScores(keras.callbacks.Callback):
     Put it before the shared callbacks, which log and checkpoint by what it adds.
     """
 
-    def __init__(self, sample_config, judgement, count, run, class_names):
+    def __init__(self, sample_config, judgement, count, run, class_names, captions=None):
         super().__init__()
         self.sample_config, self.judgement, self.count = sample_config, judgement, count
-        self.run, self.class_names = run, class_names
+        self.run, self.class_names, self.captions = run, class_names, captions
 
     def on_epoch_end(self, epoch, logs=None):
         scores, pixels, labels = score_samples(
-            self.model, self.sample_config, self.judgement, self.count, EPOCH_SEEDS, progress_bar=False
+            self.model, self.sample_config, self.judgement, self.count, EPOCH_SEEDS, False, self.captions
         )
         if logs is not None:
             logs.update({f"val_{name}": value for name, value in scores.items()})

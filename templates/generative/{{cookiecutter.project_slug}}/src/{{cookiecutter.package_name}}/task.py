@@ -114,6 +114,11 @@ class ImageGeneration(FitTask):
         cli.run_argument(drawing)
         drawing.add_argument("overrides", nargs="*", help="sample.* settings, e.g. sample.count=16")
         drawing.add_argument("--class", dest="classes", action="append", default=[], help="only this class (repeat)")
+{%- if cookiecutter.model_family == 'diffusion' %}
+        drawing.add_argument(
+            "--text", dest="prompts", action="append", default=[], help="a model drawn from text: this prompt (repeat)"
+        )
+{%- endif %}
         drawing.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
         drawing.add_argument("--output", type=Path, help="folder for the images (default: RUN/drawn)")
 {%- if cookiecutter.model_family == 'vae' %}
@@ -146,7 +151,11 @@ def draw_samples(task, args):
     from .sample import sample
 
     progress.use(config.train.progress)
+{%- if cookiecutter.model_family == 'diffusion' %}
+    sample(config, run, args.output or run.file("drawn"), args.seed, args.classes, args.prompts)
+{%- else %}
     sample(config, run, args.output or run.file("drawn"), args.seed, args.classes)
+{%- endif %}
 
 
 {% if cookiecutter.model_family == 'vae' -%}

@@ -32,7 +32,8 @@ def train(task, config, data, session):
     print(f"judge: validation accuracy {trust:.3f}", flush=True)
     if warning := untrustworthy(trust, data):
         print(warning, file=sys.stderr, flush=True)
-    judgement = Judgement(judge, data_lib.real_images(data.val_paths, data, REAL_IMAGES, seed), data.num_classes)
+    real = data_lib.real_images(data.val_paths, data, REAL_IMAGES, seed)
+    judgement = Judgement(judge, real, len(data.requested_classes))
     # A GAN's critic takes `critic_steps` real batches per generator step: fit hands it all of them at once.
     per_step = config.data.batch_size * getattr(config.model, "critic_steps", 1)
     train_labels, val_labels = (
@@ -42,22 +43,26 @@ def train(task, config, data, session):
     )
     batches = fitting.FitData(
         train=data_lib.image_batches(
-            data.train_paths, train_labels, data, per_step, training=True, seed=seed, flip=config.data.flip
+            data.train_paths, train_labels, data, per_step, True, seed, config.data.flip, data.train_text
         ),
         val=data_lib.image_batches(
-            data.val_paths, val_labels, data, config.data.batch_size, training=False, seed=seed, flip=False
+            data.val_paths, val_labels, data, config.data.batch_size, False, seed, False, data.val_text
         ),
         examples=len(data.train_paths),
     )
     with session.setup.strategy.scope():
         model = build_model(config, data.image_size, data.channels, data.num_classes)
-    epoch_scores = EpochScores(config.sample, judgement, config.quality.epoch_samples, run, data.class_names)
+    epoch_scores = EpochScores(
+        config.sample, judgement, config.quality.epoch_samples, run, data.requested_classes, data.captions
+    )
     plan = [Phase("scratch", config.train.epochs, config.train.learning_rate)]
     final = fitting.fit(session, task, config, model, batches, plan, callbacks=[epoch_scores])
-    scores, pixels, labels = score_samples(final, config.sample, judgement, config.quality.samples)
-    save_grid(pixels, labels, data.class_names, run.logs, run.file("samples.png"), config.train.epochs, "final")
-    if data.num_classes:
-        log_class_confusion(run, judgement, pixels, labels, data.class_names)
+    scores, pixels, labels = score_samples(
+        final, config.sample, judgement, config.quality.samples, captions=data.captions
+    )
+    save_grid(pixels, labels, data.requested_classes, run.logs, run.file("samples.png"), config.train.epochs, "final")
+    if data.requested_classes:
+        log_class_confusion(run, judgement, pixels, labels, data.requested_classes)
     metrics = {**scores, "judge_accuracy": trust}
     print(f"finished run {run.path}: " + ", ".join(f"{name} {value:.4f}" for name, value in metrics.items()))
     return metrics
