@@ -71,7 +71,7 @@ def test_the_classes_differ_in_shape_not_only_in_their_labels(sample_dir):
     assert medians["circle"] == pytest.approx(0.5, abs=0.02)
 
 
-def test_captions_say_the_shape_its_size_and_where_it_is(sample_dir):
+def test_captions_say_the_shape_its_size_and_its_height(sample_dir):
     with open(sample_dir / "metadata.csv", newline="", encoding="utf-8") as table:
         rows = list(csv.DictReader(table))
     assert len(rows) == 6 * 40 and rows[0]["file_name"] == "circle/circle_0000.png"
@@ -86,10 +86,7 @@ def test_captions_say_the_shape_its_size_and_where_it_is(sample_dir):
             assert rows_.mean() < 16, row
         if "bottom" in row["text"]:
             assert rows_.mean() > 16, row
-        if "left" in row["text"]:
-            assert columns.mean() < 16, row
-        if "right" in row["text"]:
-            assert columns.mean() > 16, row
+        assert "left" not in row["text"] and "right" not in row["text"]  # true of a mirrored picture too
         for size in areas:
             if f" {size} " in row["text"] and kind == "circle":
                 areas[size].append(shape.mean())

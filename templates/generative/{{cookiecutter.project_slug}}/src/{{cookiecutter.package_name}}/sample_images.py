@@ -5,8 +5,9 @@ plain background of a random dark colour, drawn at four times the size and then 
 antialiased as in a photo rather than jagged. Light on dark and plain backgrounds keep the task small enough
 for a generative model to learn on a CPU in minutes (a model spends its first epochs on colours, and with any
 pair of colours it needed longer than that), while a judge still needs the outline, not the colour, to tell the
-kinds apart. `metadata.csv` beside the folders captions each picture with its shape, size and place ("a small
-star at the top left"): what a model drawn from text learns from.
+kinds apart. `metadata.csv` beside the folders captions each picture with its shape, size and height ("a small
+star at the top"): what a model drawn from text learns from. Not left or right: training mirrors pictures at random,
+and a caption is not mirrored with its picture.
 
     >>> write_sample_images("data/sample", per_class=500)
     '3,000 images of 6 classes (circle, square, triangle, cross, star, ring) at 32x32 in data/sample'
@@ -25,16 +26,14 @@ SUPERSAMPLING = 4  # drawn this many times larger, then averaged down: antialias
 RADIUS = (0.25, 0.42)  # a shape's outer radius, as a share of the picture's side
 DARK, LIGHT = (0, 64), (176, 256)  # the range of each channel of the background, and of the shape
 SMALL, LARGE = 0.3, 0.37  # radius shares below and above which a caption calls a shape small or large
-OFF_CENTRE = 0.08  # a centre this share of the side away from the middle is at the top, bottom, left or right
+OFF_CENTRE = 0.08  # a centre this share of the side above or below the middle is at the top or the bottom
 
 
 def caption(kind, radius, center):
-    """Words for a shape of `kind` whose `radius` and `center` are shares of the picture's side."""
+    """Words for a shape of `kind` whose `radius` and `center` (x, y) are shares of the picture's side."""
     size = "small " if radius < SMALL else "large " if radius > LARGE else ""
-    vertical = "top" if center[1] < 0.5 - OFF_CENTRE else "bottom" if center[1] > 0.5 + OFF_CENTRE else ""
-    horizontal = "left" if center[0] < 0.5 - OFF_CENTRE else "right" if center[0] > 0.5 + OFF_CENTRE else ""
-    place = " ".join(word for word in (vertical, horizontal) if word)
-    return f"a {size}{kind} " + (f"at the {place}" if place else "in the middle")
+    place = "at the top" if center[1] < 0.5 - OFF_CENTRE else "at the bottom" if center[1] > 0.5 + OFF_CENTRE else ""
+    return f"a {size}{kind} {place or 'in the middle'}"
 
 
 def sample_image(kind, size, rng):
