@@ -87,6 +87,18 @@ def score_samples(model, sample_config, judgement, count, first_seed=0, progress
     return judgement.scores(pixels, labels), pixels, labels
 
 
+def score_run(model, config, judgement, data, run, step=0, tag="final"):
+    """The scores of `quality.samples` samples of a finished run, drawn into `RUN/samples.png` (and TensorBoard's
+    `tag`, at `step`) with, when samples are asked for classes, the confusion matrix."""
+    scores, pixels, labels = score_samples(
+        model, config.sample, judgement, config.quality.samples, captions=data.captions
+    )
+    save_grid(pixels, labels, data.requested_classes, run.logs, run.file("samples.png"), step, tag)
+    if data.requested_classes:
+        log_class_confusion(run, judgement, pixels, labels, data.requested_classes)
+    return scores
+
+
 class EpochScores(keras.callbacks.Callback):
     """After each epoch: `count` samples from fixed seeds scored into the logs as `val_<score>`, and the first of
     them, a row per class, drawn as the epoch's grid (TensorBoard `samples`, and `RUN/samples/epoch-NNNN.png`).

@@ -12,10 +12,9 @@ import sys
 from . import data as data_lib
 from .judge import judge_accuracy, train_judge, untrustworthy
 from .model import build_model, compile_model
-from .pictures import save_grid
 from .runtime import fitting
 from .runtime.phases import Phase
-from .scoring import REAL_IMAGES, EpochScores, Judgement, log_class_confusion, score_samples
+from .scoring import REAL_IMAGES, EpochScores, Judgement, score_run
 from .trained import save_classes
 
 
@@ -57,12 +56,6 @@ def train(task, config, data, session):
     )
     plan = [Phase("scratch", config.train.epochs, config.train.learning_rate)]
     final = fitting.fit(session, task, config, model, batches, plan, callbacks=[epoch_scores])
-    scores, pixels, labels = score_samples(
-        final, config.sample, judgement, config.quality.samples, captions=data.captions
-    )
-    save_grid(pixels, labels, data.requested_classes, run.logs, run.file("samples.png"), config.train.epochs, "final")
-    if data.requested_classes:
-        log_class_confusion(run, judgement, pixels, labels, data.requested_classes)
-    metrics = {**scores, "judge_accuracy": trust}
+    metrics = {**score_run(final, config, judgement, data, run, config.train.epochs), "judge_accuracy": trust}
     print(f"finished run {run.path}: " + ", ".join(f"{name} {value:.4f}" for name, value in metrics.items()))
     return metrics
