@@ -10,6 +10,7 @@ run before training with its name, not halfway through an epoch.
 """
 
 import dataclasses
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -48,11 +49,10 @@ class ImageData:
     image_size: int
     channels: int
     conditional: bool
-    # Drawn from text: each image's caption, and its sentence vector (what the model is told), float32 (N, width)
+    # Drawn from text: each image's caption, and the encoder that turns captions into what the model is told
     train_captions: list = dataclasses.field(default_factory=list)
     val_captions: list = dataclasses.field(default_factory=list)
-    train_text: np.ndarray | None = None
-    val_text: np.ndarray | None = None
+    encoder: object = None
 
     @property
     def num_classes(self):
@@ -63,18 +63,29 @@ class ImageData:
     def requested_classes(self):
         """The classes samples are asked for, which the judge checks: the model's, or drawn from text, those of the
         captions' images (class folders); [] for a model drawn without either."""
-        return self.class_names if self.num_classes or self.val_text is not None else []
+        return self.class_names if self.num_classes or self.encoder else []
 
     @property
     def captions(self):
         """Drawn from text: `(sentence vectors, classes)` of the held-out images, for scoring; else None."""
-        return None if self.val_text is None else (self.val_text, self.val_labels)
+        return (self.val_text, self.val_labels) if self.encoder else None
+
+    @functools.cached_property
+    def train_text(self):
+        """Drawn from text: the training captions' sentence vectors, float32 `(N, width)`, embedded once when first
+        asked for (`evaluate` needs only the held-out ones); else None."""
+        return self.encoder.embed(self.train_captions) if self.encoder else None
+
+    @functools.cached_property
+    def val_text(self):
+        """The held-out captions' sentence vectors, as `train_text`."""
+        return self.encoder.embed(self.val_captions) if self.encoder else None
 
     def describe(self):
         total = len(self.train_paths) + len(self.val_paths)
         classes = f" of {len(self.class_names)} classes" if self.class_names else ""
         drawn = "" if self.conditional or not self.class_names else " (drawn without classes)"
-        if self.train_captions:
+        if self.encoder:
             drawn = " (drawn from their captions)"
         colour = "RGB" if self.channels == 3 else "greyscale"
         return (
@@ -121,8 +132,7 @@ def read_data(config):
         data.train_captions = [caption_of[path] for path in train_paths]
         data.val_captions = [caption_of[path] for path in val_paths]
         data.conditional = False
-        encoder = load_encoder(config.text.encoder, config.text.sequence_length)
-        data.train_text, data.val_text = encoder.embed(data.train_captions), encoder.embed(data.val_captions)
+        data.encoder = load_encoder(config.text.encoder, config.text.sequence_length)
 {%- endif %}
     return data
 
