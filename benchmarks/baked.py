@@ -52,9 +52,10 @@ def measure(project, script, *args, env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def stamped_training(project, overrides, key):
+def epoch_lines(project, overrides, key):
     """Runs `train` with `overrides` in a pipe, as a user's run in a terminal log; returns `[(seconds since start,
-    value of key)]`, one per epoch line (`key: value`, e.g. `val_map_50`), and the seconds to the process's end."""
+    {name: value})]`, one per epoch line that has `key` (`key: value`, e.g. `val_map_50`), and the seconds to the
+    process's end."""
     process = subprocess.Popen(
         [sys.executable, "-m", project.name, "train", *overrides, "train.progress=epochs"],
         cwd=project,
@@ -64,12 +65,18 @@ def stamped_training(project, overrides, key):
     )
     start, curve = time.monotonic(), []
     for line in process.stdout:
-        found = re.search(rf"\b{key}: ([0-9.e+-]+)", line)
-        if found:
-            curve.append((time.monotonic() - start, float(found.group(1))))
+        values = {name: float(value) for name, value in re.findall(r"\b(\w+): ([0-9.e+-]+)", line)}
+        if key in values:
+            curve.append((time.monotonic() - start, values))
     if process.wait():
         sys.exit(f"train exited {process.returncode}")
     return curve, time.monotonic() - start
+
+
+def stamped_training(project, overrides, key):
+    """`epoch_lines` of `key` alone: `[(seconds since start, value of key)]`, and the seconds to the end."""
+    curve, seconds = epoch_lines(project, overrides, key)
+    return [(stamp, values[key]) for stamp, values in curve], seconds
 
 
 def paired_ratio(baseline_seconds, seconds):

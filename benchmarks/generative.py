@@ -22,10 +22,8 @@ RESULTS.md.
 import argparse
 import dataclasses
 import json
-import re
 import subprocess
 import sys
-import time
 from statistics import median
 
 import baked
@@ -117,27 +115,6 @@ def precision_speeds(project, rounds, env, steps=20):
     return speeds
 
 
-def epoch_lines(project, overrides):
-    """Runs `train` with `overrides` in a pipe; returns `[(seconds since start, {name: value})]`, one per epoch's
-    closing line (the one with `val_` values), and the seconds to the process's end."""
-    curve = []
-    process = subprocess.Popen(
-        [sys.executable, "-m", project.name, "train", *overrides, "train.progress=epochs"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=baked.imported_from_src(project),
-    )
-    start = time.monotonic()
-    for line in process.stdout:
-        if "val_kid:" in line:
-            values = dict(re.findall(r"\b([a-z_]+): ([0-9.e+-]+)", line))
-            curve.append((time.monotonic() - start, {name: float(value) for name, value in values.items()}))
-    if process.wait():
-        sys.exit(f"train exited {process.returncode}")
-    return curve, time.monotonic() - start
-
-
 @dataclasses.dataclass
 class Result:
     family: str
@@ -152,7 +129,7 @@ def benchmark(family, args):
     project = baked.bake("generative", {"model_family": family})
     env = baked.imported_from_src(project)
     subprocess.run([sys.executable, "-m", project.name, "sample-data"], cwd=project, env=env, check=True)
-    curve, seconds = epoch_lines(project, ["run.name=demo", *args.overrides])
+    curve, seconds = baked.epoch_lines(project, ["run.name=demo", *args.overrides], "val_kid")
     run = project / "runs" / "demo"
     speeds = baked.measure(project, MEASURE, run, args.rounds, *args.steps, env=env)
     precisions = precision_speeds(project, args.rounds, env)
