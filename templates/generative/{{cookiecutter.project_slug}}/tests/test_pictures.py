@@ -22,3 +22,12 @@ def test_grey_samples_without_classes_fill_rows_of_eight():
     pixels = np.zeros((20, 16, 16, 1), np.uint8)
     grid = grid_picture(pixels, np.zeros(20, int), [])
     assert grid.shape == (3 * TILE, COLUMNS * TILE, 3)
+
+
+def test_a_long_prompt_is_written_whole_over_several_lines():
+    prompt = "a small triangle at the top of the picture"  # 42 characters: 7 class names' worth
+    named = grid_picture(np.zeros((2, 32, 32, 3), np.uint8), np.array([0, 1]), [prompt, "ring"])
+    margin = named.shape[1] - COLUMNS * TILE
+    inked = (named[:TILE, :margin] < 128).any(axis=(1, 2))  # the pixel rows the prompt's letters darken
+    lines = np.count_nonzero(np.diff(inked.astype(int)) == 1) + inked[0]
+    assert margin > 80 and lines >= 2, "a wider margin than class names get, and the prompt wrapped"
