@@ -14,27 +14,32 @@ def gaussian(count, shift=0.0, seed=0, dims=16):
     return np.random.default_rng(seed).normal(shift, 1.0, size=(count, dims))
 
 
-def test_kid_is_the_unbiased_squared_mmd_with_the_cubic_kernel():
+def test_kid_is_the_unbiased_squared_mmd_with_the_cubic_kernel_over_every_pair():
     real = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [0.5, 0.5]])
-    fake = np.array([[1.0, 1.0], [0.0, 2.0], [1.5, 0.5], [3.0, 0.0]])
+    fake = np.array([[1.0, 1.0], [0.0, 2.0], [3.0, 0.0]])  # fewer than the real ones
 
     def kernel(x, y):
         return (x @ y.T / 2 + 1) ** 3
 
-    within = (kernel(real, real).sum() - np.trace(kernel(real, real))) / 12
-    within += (kernel(fake, fake).sum() - np.trace(kernel(fake, fake))) / 12
-    expected = within - 2 * kernel(real, fake).mean()
-    # one subset of all four: the order it draws them in does not change the sums
-    assert kid(real, fake, subsets=1) == pytest.approx(expected, rel=1e-9)
+    within = (kernel(real, real).sum() - np.trace(kernel(real, real))) / (4 * 3)
+    within += (kernel(fake, fake).sum() - np.trace(kernel(fake, fake))) / (3 * 2)
+    assert kid(real, fake) == pytest.approx(within - 2 * kernel(real, fake).mean(), rel=1e-9)
 
 
 def test_kid_is_near_zero_for_one_distribution_and_grows_with_the_distance_between_two():
     real = gaussian(400)
-    same = kid(real, gaussian(400, seed=1), subsets=5, subset_size=200)
-    shifted = [kid(real, gaussian(400, shift, seed=1), subsets=5, subset_size=200) for shift in (0.25, 0.5, 1.0)]
+    same = kid(real, gaussian(400, seed=1))
+    shifted = [kid(real, gaussian(400, shift, seed=1)) for shift in (0.25, 0.5, 1.0)]
     assert abs(same) < 0.02
     assert same < shifted[0] < shifted[1] < shifted[2]
     assert shifted[0] > 0.05
+
+
+def test_kid_of_small_sample_sets_averages_to_that_of_one_large_set():
+    real = gaussian(300, seed=3) * np.linspace(0.5, 2.0, 16)  # unequal spreads: the within-set terms matter
+    fake = gaussian(2000, 0.2, seed=4) * np.linspace(0.5, 2.0, 16)
+    small = [kid(real, fake[start : start + 100]) for start in range(0, 2000, 100)]
+    assert np.mean(small) == pytest.approx(kid(real, fake), rel=0.1)
 
 
 def test_diversity_is_zero_for_copies_of_one_sample_and_one_for_the_real_spread():
