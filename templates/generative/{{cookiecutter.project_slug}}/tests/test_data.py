@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Config
-from {{ cookiecutter.package_name }}.data import image_batches, read_data, real_images
+from {{ cookiecutter.package_name }}.data import held_out, image_batches, read_data, real_images
 from {{ cookiecutter.package_name }}.runtime.errors import UserError
 from {{ cookiecutter.package_name }}.sample_images import write_sample_images
 
@@ -107,6 +107,19 @@ def test_real_images_are_a_seeded_subset(sample_dir):
     assert chosen.shape == (5, 32, 32, 3) and chosen.min() >= -1.0 and chosen.max() <= 1.0
     assert np.array_equal(chosen, real_images(data.train_paths, data, 5, seed=3))
     assert not np.array_equal(chosen, real_images(data.train_paths, data, 5, seed=4))
+
+
+def test_held_out_images_come_with_their_own_classes(tmp_path):
+    for name, colour in (("blue", (0, 0, 255)), ("red", (255, 0, 0))):
+        for index in range(30):
+            save(tmp_path / name / f"{index}.png", np.full((16, 16, 3), colour))
+    data = read_data(config_for(tmp_path))  # 6 held out
+    images, labels = held_out(data, 4, seed=1)
+    assert len(labels) == 4 and set(labels) == {0, 1}
+    assert np.array_equal(labels, images[:, 0, 0, 0] > 0), "red (label 1) where the red channel is on"
+    for index in range(20):
+        save(tmp_path / "flat" / f"{index}.png", np.zeros((16, 16, 3)))
+    assert held_out(read_data(config_for(tmp_path / "flat")), 4, seed=1)[1] is None, "no class folders: no classes"
 
 
 def test_each_mistake_is_one_line_that_names_the_fix(tmp_path, sample_dir):

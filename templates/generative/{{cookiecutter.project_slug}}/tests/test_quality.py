@@ -42,6 +42,39 @@ def test_kid_of_small_sample_sets_averages_to_that_of_one_large_set():
     assert np.mean(small) == pytest.approx(kid(real, fake), rel=0.1)
 
 
+def test_kid_with_labels_averages_the_kernel_per_pair_of_classes_weighted_by_their_shares():
+    real = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [0.5, 0.5]])
+    fake = np.array([[1.0, 1.0], [0.0, 2.0], [3.0, 0.0], [1.0, 2.0], [2.0, 2.0]])
+    fake_labels = np.array([1, 0, 1, 0, 1])  # class 0: 2 samples, class 1: 3
+
+    def kernel(x, y):
+        return (x @ y.T / 2 + 1) ** 3
+
+    within_real = (kernel(real, real).sum() - np.trace(kernel(real, real))) / (4 * 3)  # no labels: every pair
+    by_class = [fake[fake_labels == label] for label in (0, 1)]
+    mean = np.zeros((2, 2))
+    for a in range(2):
+        for b in range(2):
+            block = kernel(by_class[a], by_class[b])
+            mean[a, b] = block.mean() if a != b else (block.sum() - np.trace(block)) / (len(block) * (len(block) - 1))
+    shares = np.array([2, 3]) / 5
+    expected = within_real + shares @ mean @ shares - 2 * kernel(real, fake).mean()
+    assert kid(real, fake, fake_labels=fake_labels) == pytest.approx(expected, rel=1e-9)
+
+
+def test_kid_of_samples_drawn_a_class_at_a_time_does_not_depend_on_how_many_there_are():
+    # features clustered by class, as the judge's are; samples and real images drawn class by class in turn
+    centres = gaussian(6, seed=5) * 3
+    real = centres[np.arange(300) % 6] + gaussian(300, seed=3) * 0.5
+    fake = centres[np.arange(1920) % 6] + gaussian(1920, 0.1, seed=4) * 0.5
+    real_labels, fake_labels = np.arange(300) % 6, np.arange(1920) % 6
+    large = kid(real, fake, real_labels, fake_labels)
+    small = [kid(real, fake[start : start + 96], real_labels, fake_labels[:96]) for start in range(0, 1920, 96)]
+    assert np.mean(small) == pytest.approx(large, abs=0.1 * abs(large))
+    unlabelled = [kid(real, fake[start : start + 96]) for start in range(0, 1920, 96)]
+    assert np.mean(unlabelled) < large - 2.0, "without labels, 96 samples in turn read far lower"
+
+
 def test_diversity_is_zero_for_copies_of_one_sample_and_one_for_the_real_spread():
     real = gaussian(300)
     assert diversity(np.repeat(real[:1], 300, axis=0), real) == pytest.approx(0.0, abs=1e-3)

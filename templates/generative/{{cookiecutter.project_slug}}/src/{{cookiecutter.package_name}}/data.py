@@ -232,9 +232,20 @@ def image_batches(paths, labels, data, batch_size, training, seed, flip, text=No
     return dataset.map(named).prefetch(tf.data.AUTOTUNE)
 
 
+def held_out(data, limit, seed):
+    """`(images, labels)`: up to `limit` held-out images (`real_images`) and their classes, None without class
+    folders: what samples are scored against."""
+    labels = np.asarray(data.val_labels)[_chosen(len(data.val_paths), limit, seed)] if data.class_names else None
+    return real_images(data.val_paths, data, limit, seed), labels
+
+
+def _chosen(count, limit, seed):
+    return np.sort(np.random.default_rng(seed).permutation(count)[:limit])
+
+
 def real_images(paths, data, limit, seed):
     """Up to `limit` of the images at `paths`, float32 `(N, S, S, C)` in [-1, 1]: the same ones for a seed."""
-    chosen = np.sort(np.random.default_rng(seed).permutation(len(paths))[:limit])
+    chosen = _chosen(len(paths), limit, seed)
     dataset = tf.data.Dataset.from_tensor_slices([paths[index] for index in chosen])
     dataset = dataset.map(
         lambda path: load_image(path, data.image_size, data.channels),

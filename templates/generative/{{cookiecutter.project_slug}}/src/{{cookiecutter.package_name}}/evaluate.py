@@ -11,9 +11,9 @@ from .trained import load_judge, load_trained
 def evaluate(config, run):
     data = data_lib.read_data(config)
     trained = load_trained(run)
-    real = data_lib.real_images(data.val_paths, data, REAL_IMAGES, config.train.seed)
+    real, real_labels = data_lib.held_out(data, REAL_IMAGES, config.train.seed)
     judge = load_judge(run)
-    judgement = Judgement(judge, real, len(data.requested_classes))
+    judgement = Judgement(judge, real, len(data.requested_classes), real_labels)
     scores = score_run(trained.model, config, judgement, data, run, tag="evaluated")
     scores["judge_accuracy"] = judge_accuracy(judge, data, config.train.seed)
     print(", ".join(f"{name} {value:.4f}" for name, value in scores.items()))

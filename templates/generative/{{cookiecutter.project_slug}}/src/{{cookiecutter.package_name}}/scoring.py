@@ -49,17 +49,20 @@ def as_judged(pixels):
 class Judgement:
     """The judge and the real images' features, ready to score samples against.
 
-    >>> judgement = Judgement(judge, real_images, num_classes)  # float32 in [-1, 1], as `data.real_images` reads
+    >>> judgement = Judgement(judge, real_images, num_classes, real_labels)  # as `data.held_out` reads them
     >>> judgement.scores(sample_pixels, requested_labels)  # {"kid": ..., "diversity": ..., ...}
     """
 
-    def __init__(self, judge, real_images, num_classes):
+    def __init__(self, judge, real_images, num_classes, real_labels=None):
         self.judge = judge
         self.num_classes = num_classes
         self.real_features = judging.features(judge, real_images)
+        self.real_labels = real_labels
 
     def scores(self, pixels, labels):
-        return quality.scores(self.judge, as_judged(pixels), labels, self.real_features, self.num_classes)
+        return quality.scores(
+            self.judge, as_judged(pixels), labels, self.real_features, self.num_classes, self.real_labels
+        )
 
     def confusion(self, pixels, labels):
         """`matrix[requested class, judged class]` counts of the samples `pixels` drawn for `labels`."""

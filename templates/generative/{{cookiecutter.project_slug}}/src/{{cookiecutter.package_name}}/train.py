@@ -31,8 +31,8 @@ def train(task, config, data, session):
     print(f"judge: validation accuracy {trust:.3f}", flush=True)
     if warning := untrustworthy(trust, data):
         print(warning, file=sys.stderr, flush=True)
-    real = data_lib.real_images(data.val_paths, data, REAL_IMAGES, seed)
-    judgement = Judgement(judge, real, len(data.requested_classes))
+    real, real_labels = data_lib.held_out(data, REAL_IMAGES, seed)
+    judgement = Judgement(judge, real, len(data.requested_classes), real_labels)
     # A GAN's critic takes `critic_steps` real batches per generator step: fit hands it all of them at once.
     per_step = config.data.batch_size * getattr(config.model, "critic_steps", 1)
     train_labels, val_labels = (
