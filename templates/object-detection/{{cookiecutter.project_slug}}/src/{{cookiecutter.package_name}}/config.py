@@ -7,6 +7,7 @@ from .datasets.augment import PairedAugmentation
 from .runtime import settings
 from .runtime.config import load_config
 
+ARCHITECTURES = ("retinanet", "faster_rcnn")
 BACKBONES = ("small", "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_v2_b0", "resnet50")
 FORMATS = ("auto", "coco", "voc", "yolo")
 
@@ -82,11 +83,12 @@ def _small_filters():
 
 @dataclasses.dataclass
 class Model:
+    architecture: Literal[ARCHITECTURES] = "retinanet"  # one stage, or two: region proposals, then a box head
     backbone: Literal[BACKBONES] = "small"  # small: a CNN from scratch; the others: keras.applications
     weights: str = "none"  # imagenet | none | a .h5 weights file of the backbone | a .keras model of an earlier run
     filters: list[int] = dataclasses.field(default_factory=_small_filters)  # small: width at strides 2 .. 32
     pyramid_width: int = 64  # channels of every feature pyramid level
-    head_width: int = 64  # channels of the class and box heads' convolutions (RetinaNet: 256)
+    head_width: int = 64  # channels of the class and box heads' convolutions (RetinaNet: 256), and the RPN's
     head_depth: int = 2  # 3x3 convolutions in each head before its output (RetinaNet: 4)
     head_norm: Literal["group", "none"] = "group"  # GroupNorm after each head convolution, or none (RetinaNet's)
     prior_probability: float = 0.01  # the class head starts out predicting this for every class (focal loss paper)
@@ -103,6 +105,49 @@ class Model:
         if not 0.0 < self.prior_probability < 1.0:
             raise ValueError(f"model.prior_probability is {self.prior_probability}, expected a number in (0, 1)")
         settings.check_weights(self.weights, self.backbone, from_scratch=self.backbone == "small")
+
+
+@dataclasses.dataclass
+class Rpn:
+    """Faster R-CNN's region proposal network: which anchors it learns, and how many proposals it hands on."""
+
+    positive_iou: float = 0.7  # an anchor at least this close to a box is an object
+    negative_iou: float = 0.3  # below this with every box: background; in between: ignored
+    pre_nms: int = 1000  # best-scored anchors decoded before non-maximum suppression
+    nms_iou: float = 0.7  # proposals overlapping a better one this much are dropped
+    train_proposals: int = 256  # per picture, kept after NMS in training
+    proposals: int = 100  # per picture, kept after NMS in detection
+
+    def validate(self):
+        if not 0.0 < self.negative_iou <= self.positive_iou < 1.0:
+            raise ValueError(
+                f"rpn.negative_iou {self.negative_iou} and positive_iou {self.positive_iou}: expected "
+                f"0 < negative_iou <= positive_iou < 1"
+            )
+        if not 0.0 < self.nms_iou <= 1.0:
+            raise ValueError(f"rpn.nms_iou is {self.nms_iou}, expected a number in (0, 1]")
+        for name in ("pre_nms", "train_proposals", "proposals"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"rpn.{name} is {getattr(self, name)}, expected 1 or more")
+
+
+@dataclasses.dataclass
+class Roi:
+    """Faster R-CNN's second stage: the proposals it learns from and how it looks at them."""
+
+    per_image: int = 64  # proposals and true boxes sampled per picture for the head's losses (Faster R-CNN: 128)
+    positive_fraction: float = 0.25  # at most this share of them objects, the rest background
+    positive_iou: float = 0.5  # a proposal at least this close to a box learns its class and offsets
+    pool_size: int = 7  # ROI Align's grid per side
+    fc_width: int = 256  # the box head's two fully connected layers (Faster R-CNN with FPN: 1024)
+
+    def validate(self):
+        for name in ("per_image", "pool_size", "fc_width"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"roi.{name} is {getattr(self, name)}, expected 1 or more")
+        for name in ("positive_fraction", "positive_iou"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"roi.{name} is {getattr(self, name)}, expected a number in (0, 1]")
 
 
 @dataclasses.dataclass
@@ -155,6 +200,8 @@ class Config:
     data: Data = dataclasses.field(default_factory=Data)
     anchors: Anchors = dataclasses.field(default_factory=Anchors)
     model: Model = dataclasses.field(default_factory=Model)
+    rpn: Rpn = dataclasses.field(default_factory=Rpn)
+    roi: Roi = dataclasses.field(default_factory=Roi)
     loss: Loss = dataclasses.field(default_factory=Loss)
     detect: Detect = dataclasses.field(default_factory=Detect)
     augment: BoxAugmentation = dataclasses.field(default_factory=BoxAugmentation)

@@ -203,14 +203,18 @@ def without_lost_boxes(boxes, labels):
 
 
 def batches(config, images, anchors, training):
-    """Batches of `(pixels, {"boxes": (batch, A, 5), "classes": (batch, A)})` for `fit`."""
+    """Batches of `(pixels, {"boxes": (batch, A, 5), "classes": (batch, A)})` for `fit`: what each anchor learns.
+    Faster R-CNN's anchors learn at `rpn`'s IoUs, and its batches also hold the true boxes, `"true_boxes"` (batch,
+    N, 4) and `"true_labels"` (batch, N), -1 on padding rows, which its second stage samples from."""
     size, seed = config.data.image_size, config.train.seed
     dataset = picture_dataset(images, size, config.data.cache)
     if training:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(config.data.batch_size)
     transform = augment.image_pipeline(config.augment, seed=seed, bounding_box_format="xyxy") if training else None
-    targets = AnchorTargets(anchors, config.anchors.positive_iou, config.anchors.negative_iou)
+    two_stage = config.model.architecture == "faster_rcnn"
+    matching = config.rpn if two_stage else config.anchors
+    targets = AnchorTargets(anchors, matching.positive_iou, matching.negative_iou)
 
     def encode(pixels, boxes, labels):
         if transform is not None:
@@ -218,7 +222,10 @@ def batches(config, images, anchors, training):
             pixels, boxes = moved["images"], moved["bounding_boxes"]["boxes"]
             labels = without_lost_boxes(boxes, tf.cast(moved["bounding_boxes"]["labels"], tf.int32))
         box_targets, class_targets = targets(boxes, labels)
-        return pixels, {"boxes": box_targets, "classes": class_targets}
+        learnt = {"boxes": box_targets, "classes": class_targets}
+        if two_stage:
+            learnt.update(true_boxes=boxes, true_labels=labels)
+        return pixels, learnt
 
     return dataset.map(encode, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
 

@@ -11,7 +11,8 @@
   `image_size` in, one output (batch, anchors, 4 + classes) out: per anchor its 4 box offsets, then the class
   logits. `anchors.npy` and `labels.json` beside them hold the anchors and what decoding needs; `inference.py` is
   the reference: boxes = `targets.decode(anchors, offsets)`, scores = sigmoid(logits), then per-class NMS, then
-  division by the letterbox scale.
+  division by the letterbox scale. RetinaNet only: Faster R-CNN's proposals need TensorFlow's NMS inside the
+  network, which these converters do not take.
 """
 
 import dataclasses
@@ -24,6 +25,7 @@ from .data import model_anchors
 from .inference import Detector, letterbox
 from .model import load_trained
 from .runtime import exports
+from .runtime.errors import UserError
 
 
 def saved_model_archive(model, config):
@@ -71,6 +73,12 @@ def portable_network(model):
 def export(config, run, formats):
     """Writes `formats` of the run's model into `RUN/export`; `config` is the run's (image size, anchors, classes)."""
     exports.check_formats(formats)
+    portable = [name for name in formats if name in exports.PORTABLE_FILES]
+    if portable and config.model.architecture == "faster_rcnn":
+        raise UserError(
+            f"--format {','.join(portable)}: the faster_rcnn model proposes regions with TensorFlow's NMS, which "
+            f"ONNX and LiteRT converters do not take; export keras or tf_saved_model"
+        )
     model = load_trained(run)
     size = config.data.image_size
     folder = run.file("export")
@@ -83,7 +91,6 @@ def export(config, run, formats):
         "box_variance": [0.1, 0.1, 0.2, 0.2],
         "detect": dataclasses.asdict(config.detect),
     }
-    portable = [name for name in formats if name in exports.PORTABLE_FILES]
     written = exports.write_exports(
         model,
         folder,

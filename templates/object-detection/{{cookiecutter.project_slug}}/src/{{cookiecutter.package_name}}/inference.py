@@ -37,19 +37,28 @@ class Detector:
         self.anchors = tf.constant(anchors, tf.float32)
         self.config = detect_config
 
+    def candidates(self, pixels):
+        """`(boxes (batch, N, 1 or classes, 4) xyxy, scores (batch, N, classes))` before NMS: RetinaNet's anchors
+        decoded, one box per anchor shared by every class, with sigmoid scores; or Faster R-CNN's refined proposals,
+        a box per class, with softmax scores."""
+        outputs = self.model(pixels, training=False)
+        if "scores" in outputs:
+            return tf.cast(outputs["boxes"], tf.float32), tf.cast(outputs["scores"], tf.float32)
+        boxes = decode(self.anchors, ops.cast(outputs["boxes"], "float32"))[:, :, None, :]
+        return boxes, tf.sigmoid(tf.cast(outputs["classes"], tf.float32))
+
     def __call__(self, pixels, score_threshold=None, extents=None):
         """`extents` (batch, 2): the height and width each picture fills of the letterboxed square (its size times
         the scale), which boxes are clipped to; None: the whole square."""
-        outputs = self.model(pixels, training=False)
+        boxes, scores = self.candidates(pixels)
         if extents is None:
             extents = tf.fill([tf.shape(pixels)[0], 2], tf.cast(tf.shape(pixels)[1], tf.float32))
-        height, width = tf.unstack(tf.cast(extents, tf.float32)[:, None, :], axis=-1)
+        height, width = tf.unstack(tf.cast(extents, tf.float32)[:, None, None, :], axis=-1)
         limits = tf.stack([width, height, width, height], axis=-1)  # x_max, y_max of each picture, for x and y
-        boxes = tf.minimum(tf.maximum(decode(self.anchors, ops.cast(outputs["boxes"], "float32")), 0.0), limits)
-        scores = tf.sigmoid(tf.cast(outputs["classes"], tf.float32))
+        boxes = tf.minimum(tf.maximum(boxes, 0.0), limits)
         config = self.config
         kept = tf.image.combined_non_max_suppression(
-            boxes[:, :, None, :],  # one box per anchor, shared by every class
+            boxes,
             scores,
             max_output_size_per_class=config.max_detections,
             max_total_size=config.max_detections,

@@ -23,10 +23,24 @@ import math
 import keras
 from keras import layers
 
+from .data import anchor_spec
+from .roi_align import RoIAlign
 from .runtime import backbones
 from .runtime.backbones import LabelMap
+from .two_stage import FasterRCNN
 
-NOT_BACKBONE_PREFIXES = ("image", "preprocess", "pyramid_", "class_", "box_", "classes", "boxes", "labels")
+NOT_BACKBONE_PREFIXES = (
+    "image",
+    "preprocess",
+    "pyramid_",
+    "class_",
+    "box_",
+    "classes",
+    "boxes",
+    "labels",
+    "rpn_",
+    "level",
+)
 
 
 def small_backbone(x, filters, batchnorm_momentum):
@@ -123,36 +137,104 @@ def apply_head(head, pyramid, values, name):
 
 
 def build_model(config, class_names, image_size, batchnorm_momentum=0.99):
-    """The detector for `config.model` and the resolved `config.anchors` (levels, anchors per location)."""
+    """The detector `config.model.architecture` names, for the resolved `config.anchors` (levels, anchors per
+    location)."""
+    build = build_faster_rcnn if config.model.architecture == "faster_rcnn" else build_retinanet
+    model = build(config, class_names, image_size, batchnorm_momentum)
+    if config.model.weights.endswith(".keras"):
+        backbones.copy_weights_by_name(backbone_layers(model), config.model.weights)
+    return model
+
+
+def prior_bias(model_config):
+    """The focal loss paper's prior: every anchor starts at probability p for every class, so the background's
+    many anchors do not swamp the first updates."""
+    return -math.log((1 - model_config.prior_probability) / model_config.prior_probability)
+
+
+def pyramid_of(config, image_size, batchnorm_momentum):
+    """`(pictures input, {level: feature map})`: the backbone and the feature pyramid over it."""
+    inputs = keras.Input((image_size, image_size, 3), name="image")
+    features = backbone_features(config.model, inputs, batchnorm_momentum)
+    anchors = config.anchors
+    return inputs, feature_pyramid(features, anchors.min_level, anchors.max_level, config.model.pyramid_width)
+
+
+def build_retinanet(config, class_names, image_size, batchnorm_momentum):
+    """One stage: class and box heads on every anchor of every pyramid level; the box head starts at zero offsets."""
     model_config, anchors = config.model, config.anchors
     per_location = anchors.num_scales * len(anchors.aspect_ratios)
-    inputs = keras.Input((image_size, image_size, 3), name="image")
-    features = backbone_features(model_config, inputs, batchnorm_momentum)
-    pyramid = feature_pyramid(features, anchors.min_level, anchors.max_level, model_config.pyramid_width)
-    # the focal loss paper's prior: every anchor starts at probability p for every class, so the background's
-    # many anchors do not swamp the first updates; the box head starts at zero offsets from its anchors
-    prior = -math.log((1 - model_config.prior_probability) / model_config.prior_probability)
+    inputs, pyramid = pyramid_of(config, image_size, batchnorm_momentum)
     classes = len(class_names)
     head = (model_config.head_width, model_config.head_depth)
-    class_head = head_layers("class", *head, per_location * classes, prior, model_config.head_norm)
+    class_head = head_layers("class", *head, per_location * classes, prior_bias(model_config), model_config.head_norm)
     box_head = head_layers("box", *head, per_location * 4, 0.0, model_config.head_norm)
     class_logits = apply_head(class_head, pyramid, classes, "classes")
     box_deltas = apply_head(box_head, pyramid, 4, "boxes")
     outputs = {"boxes": box_deltas, "classes": LabelMap(class_names, name="labels", dtype="float32")(class_logits)}
-    model = keras.Model(inputs, outputs, name=f"{model_config.backbone}_detector")
-    if model_config.weights.endswith(".keras"):
-        backbones.copy_weights_by_name(backbone_layers(model), model_config.weights)
-    return model
+    return keras.Model(inputs, outputs, name=f"{model_config.backbone}_detector")
+
+
+def build_faster_rcnn(config, class_names, image_size, batchnorm_momentum):
+    """Two stages (`two_stage.py`): the RPN's heads on the pyramid, and the box head on ROI Align's grids."""
+    model_config, anchors = config.model, config.anchors
+    per_location = anchors.num_scales * len(anchors.aspect_ratios)
+    inputs, pyramid = pyramid_of(config, image_size, batchnorm_momentum)
+    head = (model_config.head_width, model_config.head_depth, model_config.head_norm)
+    objectness = head_layers("rpn_class", head[0], head[1], per_location, prior_bias(model_config), head[2])
+    offsets = head_layers("rpn_box", head[0], head[1], per_location * 4, 0.0, head[2])
+    outputs = {
+        "rpn_scores": apply_head(objectness, pyramid, 1, "rpn_scores"),
+        "rpn_boxes": apply_head(offsets, pyramid, 4, "rpn_boxes"),
+        **{f"level{level}": features for level, features in pyramid.items()},
+    }
+    proposer = keras.Model(inputs, outputs, name=f"{model_config.backbone}_proposer")
+    spec = anchor_spec(anchors)
+    roi_head = build_roi_head(config, class_names, pyramid, spec)
+    settings = {
+        "rpn": {key: getattr(config.rpn, key) for key in ("pre_nms", "train_proposals", "proposals", "nms_iou")},
+        "roi": {key: getattr(config.roi, key) for key in ("per_image", "positive_fraction", "positive_iou")},
+        "loss": {key: getattr(config.loss, key) for key in ("focal_alpha", "focal_gamma", "huber_delta", "box_weight")},
+    }
+    return FasterRCNN(proposer, roi_head, dataclasses.asdict(spec), image_size, settings, name="faster_rcnn")
+
+
+def build_roi_head(config, class_names, pyramid, spec):
+    """`[level maps..., boxes (B, R, 4)]` -> `{"classes": (B, R, classes + 1) logits, background first, "boxes":
+    (B, R, classes, 4) offsets per class}`: ROI Align, two fully connected layers, then the two outputs (small
+    initial weights, the boxes' smaller still, as Faster R-CNN's: the head starts at its proposals)."""
+    roi, classes = config.roi, len(class_names)
+    maps = [keras.Input(features.shape[1:], name=f"level{level}") for level, features in pyramid.items()]
+    boxes = keras.Input((None, 4), dtype="float32", name="boxes")
+    # in float32 under mixed precision too: bfloat16 would move a box at pixel 200 by up to a pixel
+    grids = RoIAlign(
+        list(pyramid), roi.pool_size, anchor_size=spec.anchor_size, name="roi_align", dtype="float32"
+    )(maps, boxes)
+    x = layers.Reshape((-1, roi.pool_size * roi.pool_size * grids.shape[-1]), name="roi_flatten")(grids)
+    for index in (1, 2):
+        x = layers.Dense(roi.fc_width, activation="relu", name=f"roi_fc{index}")(x)
+    class_logits = layers.Dense(
+        classes + 1, kernel_initializer=keras.initializers.RandomNormal(stddev=0.01), name="roi_classes"
+    )(x)
+    offsets = layers.Dense(
+        classes * 4, kernel_initializer=keras.initializers.RandomNormal(stddev=0.001), name="roi_boxes"
+    )(x)
+    outputs = {
+        "classes": LabelMap(class_names, name="labels", dtype="float32")(class_logits),
+        "boxes": layers.Reshape((-1, classes, 4), name="roi_box_offsets", dtype="float32")(offsets),
+    }
+    return keras.Model([*maps, boxes], outputs, name="roi_head")
 
 
 def backbone_layers(model):
     """The backbone's layers in order: everything between the input and the feature pyramid."""
-    return [layer for layer in model.layers if not layer.name.startswith(NOT_BACKBONE_PREFIXES)]
+    network = getattr(model, "proposer", model)  # Faster R-CNN: its first stage holds the backbone
+    return [layer for layer in network.layers if not layer.name.startswith(NOT_BACKBONE_PREFIXES)]
 
 
 def set_trainable(model, phase, unfreeze_top=0):
     """Freezes the backbone for phase `head`, unfreezes its top `unfreeze_top` layers for `finetune`."""
-    backbones.set_trainable(model, backbone_layers(model), phase, unfreeze_top)
+    backbones.set_trainable(getattr(model, "proposer", model), backbone_layers(model), phase, unfreeze_top)
 
 
 def load_trained(run):
@@ -161,7 +243,7 @@ def load_trained(run):
 
 
 def class_names_of(model):
-    return model.get_layer("labels").class_names
+    return getattr(model, "roi_head", model).get_layer("labels").class_names
 
 
 def example_model(config, num_classes):

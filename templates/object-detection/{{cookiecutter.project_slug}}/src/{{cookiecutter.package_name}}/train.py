@@ -21,8 +21,12 @@ PREVIEW = 8  # validation pictures drawn after each epoch
 
 def compile_for(model, phase, config, jit_compile):
     set_trainable(model, phase.name, config.train.unfreeze_top)
+    optimizer = make_optimizer(config.train.optimizer, phase.learning_rate)
+    if config.model.architecture == "faster_rcnn":  # its training step computes its own four losses
+        model.compile(optimizer=optimizer, jit_compile=jit_compile)
+        return
     model.compile(
-        optimizer=make_optimizer(config.train.optimizer, phase.learning_rate),
+        optimizer=optimizer,
         loss={
             "boxes": BoxLoss(config.loss.huber_delta),
             "classes": FocalLoss(config.loss.focal_alpha, config.loss.focal_gamma),

@@ -1,0 +1,162 @@
+"""Faster R-CNN (Ren et al., 2015) with a feature pyramid (Lin et al., 2017): propose regions, then look closer.
+
+    image -> backbone -> feature pyramid --> RPN head (shared by the levels): per anchor, object or not, and offsets
+                                  |                       |
+                                  |          proposals: best anchors decoded, NMS at 0.7, top `proposals`
+                                  |                       |
+                                  +--> ROI Align (7 x 7 from the level of each proposal's size)
+                                                          |
+                                     box head: 2 fully connected layers -> class (softmax over classes and
+                                     background) and, per class, offsets refining the proposal
+
+Training runs both stages on each batch (`train_step`): the RPN learns from its anchor targets (made in the data
+pipeline, as the single-stage model's, one class "object"), with the focal loss over every anchor instead of the
+paper's 256 sampled ones; the head learns from a sample of the proposals and the true boxes (`roi_sampling.py`).
+The four losses are logged: `rpn_objectness`, `rpn_box`, `head_class`, `head_box`.
+
+Called on pictures, the model returns `{"boxes": (B, R, classes, 4) xyxy, "scores": (B, R, classes)}`: every
+proposal's refined box and probability for each class (0 for the padding rows); `inference.Detector` then runs
+per-class NMS, as it does for the single-stage model's anchors.
+
+TensorFlow only: the training step records gradients with `tf.GradientTape`, and proposals use TensorFlow's NMS.
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from . import anchors as anchor_boxes
+from .losses import BoxLoss, FocalLoss
+from .proposals import decode, propose
+from .roi_sampling import EMPTY, sample_rois
+from .runtime.backbones import SERIALIZATION_PACKAGE
+
+LOSSES = ("rpn_objectness", "rpn_box", "head_class", "head_box")
+
+
+@keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
+class FasterRCNN(keras.Model):
+    """Two stages over `proposer` (pictures -> `{"rpn_boxes", "rpn_scores", "level<L>"...}`) and `roi_head`
+    (`[level maps..., boxes (B, R, 4)]` -> `{"classes": (B, R, classes + 1) logits, background first, "boxes":
+    (B, R, classes, 4) offsets}`), built by `model.build_model`.
+
+    Args:
+        anchor_spec: the resolved anchors (`anchors.AnchorSpec` fields), in the order the RPN lays out its outputs.
+        image_size: the side of the letterboxed pictures.
+        settings: `rpn` (pre_nms, train_proposals, proposals, nms_iou), `roi` (per_image, positive_fraction,
+            positive_iou) and `loss` (focal_alpha, focal_gamma, huber_delta, box_weight) keys, plain values.
+    """
+
+    def __init__(self, proposer, roi_head, anchor_spec, image_size, settings, **kwargs):
+        super().__init__(**kwargs)
+        self.proposer, self.roi_head = proposer, roi_head
+        self.anchor_spec, self.image_size, self.settings = dict(anchor_spec), image_size, dict(settings)
+        self.anchors = anchor_boxes.anchor_boxes(anchor_boxes.AnchorSpec(**self.anchor_spec), image_size)
+        self.levels = [f"level{level}" for level in range(anchor_spec["min_level"], anchor_spec["max_level"] + 1)]
+        loss = self.settings["loss"]
+        self.objectness_loss = FocalLoss(loss["focal_alpha"], loss["focal_gamma"])
+        self.rpn_box_loss = BoxLoss(loss["huber_delta"])
+        self.seed_generator = keras.random.SeedGenerator(0)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("loss", *LOSSES)}
+        self.built = True  # both stages are built functional models: nothing waits for the first batch
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def _proposals(self, outputs, count):
+        rpn = self.settings["rpn"]
+        return propose(
+            self.anchors, outputs["rpn_boxes"], outputs["rpn_scores"], rpn["pre_nms"], count, rpn["nms_iou"],
+            float(self.image_size),
+        )
+
+    def call(self, pixels, training=False):
+        outputs = self.proposer(pixels, training=training)
+        boxes, valid = self._proposals(outputs, self.settings["rpn"]["proposals"])
+        head = self.roi_head([*(outputs[name] for name in self.levels), boxes], training=training)
+        probabilities = ops.softmax(ops.cast(head["classes"], "float32"), axis=-1)[..., 1:]
+        real = ops.arange(ops.shape(boxes)[1])[None, :] < ops.cast(valid, "int32")[:, None]
+        scores = probabilities * ops.cast(real, "float32")[..., None]
+        proposals = ops.broadcast_to(boxes[:, :, None, :], ops.shape(head["boxes"]))
+        refined = ops.clip(decode(proposals, ops.cast(head["boxes"], "float32")), 0.0, float(self.image_size))
+        return {"boxes": refined, "scores": scores}
+
+    def losses_of(self, pixels, targets, training):
+        """`(total, {name: loss})` on a batch: both stages, the second on a fresh sample of proposals."""
+        outputs = self.proposer(pixels, training=training)
+        rpn_classes = ops.where(targets["classes"] >= 0, 0, targets["classes"])  # one class: object
+        losses = {
+            "rpn_objectness": self.objectness_loss(rpn_classes, outputs["rpn_scores"]),
+            "rpn_box": self.rpn_box_loss(targets["boxes"], outputs["rpn_boxes"]),
+        }
+        roi = self.settings["roi"]
+        proposals, valid = self._proposals(outputs, self.settings["rpn"]["train_proposals"])
+        sample = sample_rois(
+            proposals, valid, targets["true_boxes"], targets["true_labels"], roi["per_image"],
+            roi["positive_fraction"], roi["positive_iou"], self.seed_generator,
+        )
+        head = self.roi_head([*(outputs[name] for name in self.levels), sample.boxes], training=training)
+        losses.update(head_losses(head, sample, self.settings["loss"]["huber_delta"]))
+        box_weight = self.settings["loss"]["box_weight"]
+        total = sum(value * (box_weight if name.endswith("_box") else 1.0) for name, value in losses.items())
+        return total, losses
+
+    def train_step(self, data):
+        pixels, targets, _ = keras.utils.unpack_x_y_sample_weight(data)
+        variables = self.trainable_variables
+        with tf.GradientTape() as tape:
+            total, losses = self.losses_of(pixels, targets, training=True)
+            scaled = self.optimizer.scale_loss(total)  # mixed_float16's loss scaling; else the loss itself
+        self.optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables, strict=True))
+        return self._track(total, losses)
+
+    def test_step(self, data):
+        pixels, targets, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return self._track(*self.losses_of(pixels, targets, training=False))
+
+    def _track(self, total, losses):
+        self.trackers["loss"].update_state(total)
+        for name, value in losses.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "proposer": keras.saving.serialize_keras_object(self.proposer),
+            "roi_head": keras.saving.serialize_keras_object(self.roi_head),
+            "anchor_spec": self.anchor_spec,
+            "image_size": self.image_size,
+            "settings": self.settings,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in ("proposer", "roi_head"):
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+
+def head_losses(head, sample, huber_delta):
+    """The box head's losses on a `roi_sampling.RoiSample`: cross-entropy over classes and background, averaged
+    over the sample's filled slots; the Huber loss of the true class' offsets of the positive ones, summed and
+    divided by the same count (as Detectron's, so a picture with few objects does not weigh its few boxes up)."""
+    classes = ops.cast(sample.classes, "int32")
+    filled = ops.cast(classes != EMPTY, "float32")
+    per_roi = keras.losses.sparse_categorical_crossentropy(
+        ops.maximum(classes, 0), ops.cast(head["classes"], "float32"), from_logits=True
+    )
+    count = ops.maximum(ops.sum(filled), 1.0)
+    positive = ops.cast(classes > 0, "float32")
+    offsets = ops.take_along_axis(
+        ops.cast(head["boxes"], "float32"), ops.maximum(classes - 1, 0)[..., None, None], axis=2
+    )[:, :, 0]
+    error = ops.abs(offsets - sample.offsets)
+    huber = ops.where(error < huber_delta, 0.5 * error**2, huber_delta * (error - 0.5 * huber_delta))
+    return {
+        "head_class": ops.sum(per_roi * filled) / count,
+        "head_box": ops.sum(ops.sum(huber, axis=-1) * positive) / count,
+    }
+
