@@ -139,10 +139,13 @@ class Roi:
     positive_fraction: float = 0.25  # at most this share of them objects, the rest background
     positive_iou: float = 0.5  # a proposal at least this close to a box learns its class and offsets
     pool_size: int = 7  # ROI Align's grid per side
+    # bilinear samples per grid cell and side. A box spans 1-2x anchors.size pixels of its level's map, fewer than
+    # the grid's cells, so one sample per cell already reads every pixel (Detectron's adaptive rule gives 1 too)
+    sampling_ratio: int = 1
     fc_width: int = 256  # the box head's two fully connected layers (Faster R-CNN with FPN: 1024)
 
     def validate(self):
-        for name in ("per_image", "pool_size", "fc_width"):
+        for name in ("per_image", "pool_size", "sampling_ratio", "fc_width"):
             if getattr(self, name) < 1:
                 raise ValueError(f"roi.{name} is {getattr(self, name)}, expected 1 or more")
         for name in ("positive_fraction", "positive_iou"):

@@ -208,7 +208,7 @@ def build_roi_head(config, class_names, pyramid, spec):
     boxes = keras.Input((None, 4), dtype="float32", name="boxes")
     # in float32 under mixed precision too: bfloat16 would move a box at pixel 200 by up to a pixel
     grids = RoIAlign(
-        list(pyramid), roi.pool_size, anchor_size=spec.anchor_size, name="roi_align", dtype="float32"
+        list(pyramid), roi.pool_size, roi.sampling_ratio, spec.anchor_size, name="roi_align", dtype="float32"
     )(maps, boxes)
     x = layers.Reshape((-1, roi.pool_size * roi.pool_size * grids.shape[-1]), name="roi_flatten")(grids)
     for index in (1, 2):
