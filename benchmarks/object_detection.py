@@ -1,17 +1,20 @@
-"""The object-detection template on this machine: time to quality of its demo, training and inference speed.
+"""The object-detection template on this machine: time to quality of its demos, training and inference speed, for
+each architecture (RetinaNet, one stage; Faster R-CNN, two).
 
-Bakes the template and writes its sample data, then
+Bakes the template and writes its sample data, then for each of `--architectures`
 
-- trains the demo (`make demo`: the default config, `conformance.yaml`'s demo overrides) as a user runs it, the
+- trains its demo (the default config with `DEMOS`' overrides, as the README gives them) as a user runs it, the
   `train` command in a pipe, and stamps each epoch's line as it arrives: the seconds to each validation mAP@.5
   of `--targets`, and the run's final mAP, mAP@.5 and mAP@.75 (its best epoch, from metrics.json);
 - times, in one process with the trained model, the training steps (pictures per second, the real tf.data
   pipeline) and the exported SavedModel's `serve` at batch 1 and 16 (milliseconds per picture, from encoded PNG
   bytes to boxes after NMS, as a server runs it), each the median of `--rounds` rounds after a warm-up.
 
-The machine is shared and noisy: read the speeds as of this run. Prints Markdown for RESULTS.md.
+Then the architectures side by side: the best validation mAP@.5 each had reached after the same seconds of training.
+The machine is shared and noisy: read the speeds as of this run, and the two architectures as a ratio of one run.
+Prints Markdown for RESULTS.md.
 
-    .venv/bin/python benchmarks/object_detection.py [--targets 0.5 0.7] [--rounds 5]
+    .venv/bin/python benchmarks/object_detection.py [--architectures retinanet faster_rcnn] [--rounds 5]
 """
 
 import argparse
@@ -38,7 +41,6 @@ device.setup(config.train.precision, config.train.jit_compile)
 splits = data.read_splits(config)
 batches = data.training_batches(config, splits).train
 model = keras.saving.load_model(f"{run}/model.keras")  # compiled, as training left it
-steps = len(list(batches))
 model.fit(batches, epochs=1, verbose=0)  # warm-up: tracing, the pipeline's cache
 training = []
 for _ in range(rounds):
@@ -61,24 +63,23 @@ print(json.dumps({"pictures_per_second": median(training), "ms_per_picture": lat
 """
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--targets", type=float, nargs="+", default=[0.5, 0.7])
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    project = baked.bake("object-detection")
-    env = baked.imported_from_src(project)
-    subprocess.run([sys.executable, "-m", project.name, "sample-data"], cwd=project, env=env, check=True)
+# per architecture, the overrides of its demo: RetinaNet's from conformance.yaml, Faster R-CNN's as its README gives
+DEMOS = {"retinanet": None, "faster_rcnn": ["model.architecture=faster_rcnn", "train.epochs=40"]}
+
+
+def demo(project, env, architecture, args):
+    """Trains, exports and times one architecture's demo; prints its section; returns its curve."""
     spec = yaml.safe_load((baked.ROOT / "templates" / "object-detection" / "conformance.yaml").read_text())
-    curve, _ = baked.stamped_training(project, [*spec["demo"]["overrides"], "run.name=demo"], "val_map_50")
-    run = project / "runs" / "demo"
+    overrides = DEMOS[architecture] or spec["demo"]["overrides"]
+    curve, _ = baked.stamped_training(project, [*overrides, f"run.name={architecture}"], "val_map_50")
+    run = project / "runs" / architecture
     subprocess.run(
         [sys.executable, "-m", project.name, "export", str(run)], cwd=project, env=env, check=True, capture_output=True
     )
     speed = baked.measure(project, MEASURE, run, args.rounds, env=env)
     final = json.loads((run / "metrics.json").read_text())
 
-    print(f"Demo: the default config on the sample data, {len(curve)} epochs in {curve[-1][0]:.0f} s.\n")
+    print(f"### {architecture}\n\nDemo ({' '.join(overrides)}): {len(curve)} epochs in {curve[-1][0]:.0f} s.\n")
     print("| validation mAP@.5 reached | epoch | seconds |")
     print("|---|---|---|")
     for target in args.targets:
@@ -92,6 +93,34 @@ def main():
     for batch, milliseconds in speed["ms_per_picture"].items():
         measure = f"SavedModel `serve`, batch {batch}: ms per picture (PNG bytes to boxes after NMS)"
         print(f"| {measure} | {milliseconds:.1f} |")
+    print(flush=True)
+    return curve
+
+
+def best_by(curve, seconds):
+    """The best value of `curve` ([(seconds, value)]) reached within `seconds`, or None before its first epoch."""
+    values = [value for stamp, value in curve if stamp <= seconds]
+    return max(values) if values else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--architectures", nargs="+", choices=list(DEMOS), default=list(DEMOS))
+    parser.add_argument("--targets", type=float, nargs="+", default=[0.5, 0.7])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    project = baked.bake("object-detection")
+    env = baked.imported_from_src(project)
+    subprocess.run([sys.executable, "-m", project.name, "sample-data"], cwd=project, env=env, check=True)
+    curves = {architecture: demo(project, env, architecture, args) for architecture in args.architectures}
+    if len(curves) > 1:
+        shortest = min(curve[-1][0] for curve in curves.values())
+        print("Best validation mAP@.5 reached within the same training time:\n")
+        print(f"| seconds | {' | '.join(curves)} |")
+        print(f"|---|{'---|' * len(curves)}")
+        for seconds in [*range(60, int(shortest), 60), int(shortest)]:
+            cells = [best_by(curve, seconds) for curve in curves.values()]
+            print(f"| {seconds} | {' | '.join('-' if cell is None else f'{cell:.3f}' for cell in cells)} |")
 
 
 if __name__ == "__main__":

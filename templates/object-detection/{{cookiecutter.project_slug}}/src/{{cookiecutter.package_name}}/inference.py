@@ -30,7 +30,8 @@ def letterbox(image, size):
 class Detector:
     """Callable: letterboxed pixels (batch, size, size, 3) -> `{"boxes" (batch, max, 4) xyxy in those pixels,
     "scores" (batch, max), "classes" (batch, max) int32, "count" (batch,) int32, "best_score" (batch,)}`; rows
-    past `count` are padding. `best_score` is the highest class probability of any anchor, before any threshold."""
+    past `count` are padding. `best_score` is the highest class probability of any anchor (Faster R-CNN: proposal),
+    before any threshold."""
 
     def __init__(self, model, anchors, detect_config):
         self.model = model

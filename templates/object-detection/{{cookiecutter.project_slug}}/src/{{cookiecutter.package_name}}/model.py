@@ -1,6 +1,6 @@
-"""The detector: a backbone, a feature pyramid, and a class head and a box head shared by every pyramid level.
+"""The detectors: a backbone and a feature pyramid, then RetinaNet's heads, or Faster R-CNN's two stages.
 
-RetinaNet's design (Lin et al., 2017), at a width a CPU trains:
+`model.architecture: retinanet` is RetinaNet's design (Lin et al., 2017), at a width a CPU trains:
 
     image (image_size square, 0-255, letterboxed by the data pipeline) -> preprocessing -> backbone
         C3 (1/8) ----- 1x1 -> + -> 3x3 -> P3 --+
@@ -12,9 +12,13 @@ Each level's outputs are laid out as (H x W x K, ...): locations row by row, the
 the order `anchors.anchor_boxes` lists its anchors in. The model outputs `{"boxes": (batch, anchors, 4) deltas,
 "classes": (batch, anchors, classes) logits}`; `inference.py` decodes them.
 
-The parts are Keras layers in one functional model, not keras-hub's `RetinaNetObjectDetector`: that one fixes its
-heads at 256 channels and 4 convolutions, puts the focal loss' prior bias on the box head, and its `.keras` file
-reloads only with a registered backbone class. The model here saves and reloads as a plain `.keras` model.
+`faster_rcnn` puts a region proposal network (the same head layers, one objectness score and 4 offsets per anchor)
+on the same pyramid, and a box head on ROI Align's grids of its proposals: `two_stage.py`.
+
+The parts are Keras layers in one functional model (two for Faster R-CNN), not keras-hub's
+`RetinaNetObjectDetector`: that one fixes its heads at 256 channels and 4 convolutions, puts the focal loss' prior
+bias on the box head, and its `.keras` file reloads only with a registered backbone class. The model here saves and
+reloads as a plain `.keras` model. (keras-hub has no two-stage detector.)
 """
 
 import dataclasses
