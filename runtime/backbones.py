@@ -114,10 +114,19 @@ def feature_pyramid(name, application):
     return dict(zip(range(1, 6), [*maps, application.output], strict=True))
 
 
+def nested_layers(model):
+    """Every layer of `model`, those of the models inside it too (a two-stage detector holds its backbone in its
+    first stage's model)."""
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from nested_layers(layer)
+
+
 def copy_weights_by_name(target_layers, source_path):
     """Copies weights layer by layer name from the `.keras` model at `source_path` into `target_layers`."""
     source = keras.saving.load_model(source_path, compile=False)
-    source_layers = {layer.name: layer for layer in source.layers}
+    source_layers = {layer.name: layer for layer in nested_layers(source)}
     copied = 0
     for layer in target_layers:
         if layer.name in source_layers and layer.weights:

@@ -1,12 +1,18 @@
 """Faster R-CNN's parts: ROI Align against bilinear sampling by hand, proposals, the head's sample, the model."""
 
+import keras
 import numpy as np
 import pytest
 from keras import ops
 
+from {{ cookiecutter.package_name }} import data
+from {{ cookiecutter.package_name }}.export import export
+from {{ cookiecutter.package_name }}.inference import Detector
+from {{ cookiecutter.package_name }}.model import backbone_layers, build_model, class_names_of
 from {{ cookiecutter.package_name }}.proposals import decode, propose
 from {{ cookiecutter.package_name }}.roi_align import RoIAlign, pyramid_level
 from {{ cookiecutter.package_name }}.roi_sampling import EMPTY, sample_rois
+from {{ cookiecutter.package_name }}.runtime.errors import UserError
 
 
 def by_hand(features, y, x):
@@ -161,8 +167,6 @@ def test_empty_slots_when_a_picture_has_few_candidates():
 @pytest.fixture
 def two_stage_config(tiny_config):
     """`tiny_config` with Faster R-CNN, few proposals and a narrow head, its data read and anchors fitted."""
-    from {{ cookiecutter.package_name }} import data
-
     tiny_config.model.architecture = "faster_rcnn"
     tiny_config.rpn.train_proposals, tiny_config.rpn.proposals = 32, 16
     tiny_config.roi.per_image, tiny_config.roi.fc_width = 16, 32
@@ -171,12 +175,6 @@ def two_stage_config(tiny_config):
 
 
 def test_faster_rcnn_scores_each_proposal_per_class_and_reloads_as_it_was(two_stage_config, tmp_path):
-    import keras
-
-    from {{ cookiecutter.package_name }}.data import model_anchors
-    from {{ cookiecutter.package_name }}.inference import Detector
-    from {{ cookiecutter.package_name }}.model import build_model, class_names_of
-
     config = two_stage_config
     classes, size = config.data.classes, config.data.image_size
     model = build_model(config, classes, size)
@@ -190,13 +188,34 @@ def test_faster_rcnn_scores_each_proposal_per_class_and_reloads_as_it_was(two_st
     assert class_names_of(reloaded) == classes
     for key, value in reloaded(pixels).items():
         np.testing.assert_allclose(ops.convert_to_numpy(value), outputs[key], atol=1e-5)
-    found = Detector(reloaded, model_anchors(config), config.detect)(pixels, score_threshold=0.0)
+    found = Detector(reloaded, data.model_anchors(config), config.detect)(pixels, score_threshold=0.0)
     assert 0 < int(found["count"][0]) <= config.detect.max_detections
 
 
 def test_faster_rcnn_refuses_onnx_in_one_line(two_stage_config, tmp_path):
-    from {{ cookiecutter.package_name }}.export import export
-    from {{ cookiecutter.package_name }}.runtime.errors import UserError
-
     with pytest.raises(UserError, match="faster_rcnn.*tf_saved_model"):
         export(two_stage_config, None, ["keras", "onnx"])
+
+
+def test_backbone_weights_carry_over_between_architectures(two_stage_config, tmp_path):
+    """`model.weights: <earlier run>.keras` copies the backbone from a RetinaNet run into Faster R-CNN, and back."""
+    config = two_stage_config
+    classes, size = config.data.classes, config.data.image_size
+    config.model.architecture = "retinanet"
+    build_model(config, classes, size).save(tmp_path / "retinanet.keras")
+    source = build_model(config, classes, size)  # other random weights
+    config.model.architecture, config.model.weights = "faster_rcnn", str(tmp_path / "retinanet.keras")
+    two_stage = build_model(config, classes, size)
+    saved = keras.saving.load_model(tmp_path / "retinanet.keras", compile=False)
+    reference = {layer.name: layer for layer in backbone_layers(saved)}
+    copied = [layer for layer in backbone_layers(two_stage) if layer.weights]
+    assert copied and all(
+        np.array_equal(a, b)
+        for layer in copied
+        for a, b in zip(layer.get_weights(), reference[layer.name].get_weights(), strict=True)
+    )
+    assert not np.array_equal(copied[0].get_weights()[0], source.get_layer(copied[0].name).get_weights()[0])
+    two_stage.save(tmp_path / "two_stage.keras")
+    config.model.architecture, config.model.weights = "retinanet", str(tmp_path / "two_stage.keras")
+    back = build_model(config, classes, size)
+    assert np.array_equal(back.get_layer(copied[0].name).get_weights()[0], copied[0].get_weights()[0])

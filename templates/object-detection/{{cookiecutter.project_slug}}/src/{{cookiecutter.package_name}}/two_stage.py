@@ -67,7 +67,12 @@ class FasterRCNN(keras.Model):
     def _proposals(self, outputs, count):
         rpn = self.settings["rpn"]
         return propose(
-            self.anchors, outputs["rpn_boxes"], outputs["rpn_scores"], rpn["pre_nms"], count, rpn["nms_iou"],
+            self.anchors,
+            outputs["rpn_boxes"],
+            outputs["rpn_scores"],
+            rpn["pre_nms"],
+            count,
+            rpn["nms_iou"],
             float(self.image_size),
         )
 
@@ -93,8 +98,14 @@ class FasterRCNN(keras.Model):
         roi = self.settings["roi"]
         proposals, valid = self._proposals(outputs, self.settings["rpn"]["train_proposals"])
         sample = sample_rois(
-            proposals, valid, targets["true_boxes"], targets["true_labels"], roi["per_image"],
-            roi["positive_fraction"], roi["positive_iou"], self.seed_generator,
+            proposals,
+            valid,
+            targets["true_boxes"],
+            targets["true_labels"],
+            roi["per_image"],
+            roi["positive_fraction"],
+            roi["positive_iou"],
+            self.seed_generator,
         )
         head = self.roi_head([*(outputs[name] for name in self.levels), sample.boxes], training=training)
         losses.update(head_losses(head, sample, self.settings["loss"]["huber_delta"]))
@@ -159,4 +170,3 @@ def head_losses(head, sample, huber_delta):
         "head_class": ops.sum(per_roi * filled) / count,
         "head_box": ops.sum(ops.sum(huber, axis=-1) * positive) / count,
     }
-
