@@ -8,6 +8,10 @@
   in a `classes.txt` (one per line) or a `data.yaml` (`names:`) beside them or up to two folders above. Every image
   in the images folder belongs to the dataset: one without a `.txt` is a negative.
 
+With `masks` on, each object also has its instance mask (`masks.py`): the COCO annotation's `segmentation`, or the
+index-mask PNG of its image in `masks_dir` (any format). An object without one, a mask without its object, a polygon
+outside its image and a mask file of another size than its image are errors.
+
 Boxes come out as `x_min, y_min, x_max, y_max` in pixels of the image as stored, pixel edges included: a box
 round one pixel at the origin is `0, 0, 1, 1`. Sizes are read from the image file's header, as the image is stored:
 a camera's EXIF rotation is not applied, by this reader nor by the decoder that feeds the model. Boxes reaching out
@@ -23,11 +27,13 @@ import json
 import math
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import yaml
 from PIL import Image
 
+from . import masks as instance_masks
 from .coco_metrics import coco_ground_truth
 from .datasets.image_files import IMAGE_SUFFIXES
 from .runtime.errors import UserError
@@ -41,13 +47,15 @@ SHOWN = 5  # file names quoted in one message; the count says how many more
 @dataclasses.dataclass
 class AnnotatedImage:
     """One image and its boxes: `boxes` float32 (n, 4) `x_min, y_min, x_max, y_max` in pixels, clipped to the
-    image; `labels` int32 (n,) indices into the dataset's classes."""
+    image; `labels` int32 (n,) indices into the dataset's classes; `masks`, when read, each box's instance mask as a
+    run-length dict (`masks.py`)."""
 
     path: Path
     width: int
     height: int
     boxes: np.ndarray
     labels: np.ndarray
+    masks: Optional[list] = None
 
 
 @dataclasses.dataclass
@@ -69,7 +77,8 @@ class BoxDataset:
         negatives = sum(len(image.boxes) == 0 for image in self.images)
         line = f"{self.format}: {len(self.images)} images"
         line += f" ({negatives} without boxes)" if negatives else ""
-        line += f", {boxes} boxes, {len(self.classes)} class{'' if len(self.classes) == 1 else 'es'}"
+        masked = " with masks" if self.images and all(image.masks is not None for image in self.images) else ""
+        line += f", {boxes} boxes{masked}, {len(self.classes)} class{'' if len(self.classes) == 1 else 'es'}"
         counts = {"clipped": self.clipped, "dropped": self.dropped, "crowd regions skipped": self.crowd}
         changes = ", ".join(f"{name} {count}" for name, count in counts.items() if count)
         return line + (f"; {changes}" if changes else "")
@@ -86,6 +95,7 @@ class _Entry:
     boxes: list = dataclasses.field(default_factory=list)
     names: list = dataclasses.field(default_factory=list)
     places: list = dataclasses.field(default_factory=list)
+    segmentations: list = dataclasses.field(default_factory=list)  # COCO's, one per box (None: none given)
 
 
 def detect_format(annotations):
@@ -104,9 +114,10 @@ def detect_format(annotations):
     raise UserError(f"annotations {annotations} are in no layout this reader knows: give {LAYOUTS}")
 
 
-def read_boxes(images_dir, annotations, format="auto", classes="auto"):
+def read_boxes(images_dir, annotations, format="auto", classes="auto", masks=False, masks_dir=""):
     """Reads the annotations into a `BoxDataset`. `format` is "auto" (see `detect_format`) or one of `FORMATS`;
-    `classes` is "auto" (the classes the annotations name) or a list of class names that every object must be in."""
+    `classes` is "auto" (the classes the annotations name) or a list of class names that every object must be in.
+    `masks`: read each object's mask too, from `masks_dir` (index-mask PNGs) or, when that is empty, from COCO."""
     images_dir, annotations = Path(images_dir), Path(annotations)
     if not images_dir.is_dir():
         raise UserError(f"images folder {images_dir} not found: set the folder the annotated images are in")
@@ -121,7 +132,12 @@ def read_boxes(images_dir, annotations, format="auto", classes="auto"):
     else:
         entries, names = _read_yolo(images_dir, annotations, None if classes == "auto" else classes)
     classes = names if classes == "auto" else list(classes)
-    images, clipped, dropped = _annotated_images(entries, classes)
+    if masks and not masks_dir and format != "coco":
+        raise UserError(
+            f"masks are on, and {format} annotations hold no masks: set data.masks_dir to a folder of index-mask PNGs"
+        )
+    masks_source = (Path(masks_dir), images_dir) if masks and masks_dir else ("coco" if masks else None)
+    images, clipped, dropped = _annotated_images(entries, classes, masks_source)
     if not images or not any(len(image.boxes) for image in images):
         raise UserError(f"{annotations} holds no boxes for images in {images_dir}: a detector needs boxes to learn")
     return BoxDataset(classes, images, format, clipped, dropped, crowd)
@@ -129,8 +145,11 @@ def read_boxes(images_dir, annotations, format="auto", classes="auto"):
 
 def write_coco(path, dataset, images_dir):
     """Writes `dataset` as a COCO JSON file, image file names relative to `images_dir`, category ids from 1."""
+    masked = all(image.masks is not None for image in dataset.images)
     document = coco_ground_truth(
-        [(image.width, image.height, image.boxes, image.labels) for image in dataset.images], dataset.classes
+        [(image.width, image.height, image.boxes, image.labels) for image in dataset.images],
+        dataset.classes,
+        [image.masks for image in dataset.images] if masked else None,
     )
     for entry, image in zip(document["images"], dataset.images, strict=True):
         entry["file_name"] = Path(image.path).relative_to(images_dir).as_posix()
@@ -176,6 +195,7 @@ def _read_coco(images_dir, json_path):
         entry.boxes.append((x, y, x + width, y + height))
         entry.names.append(categories[annotation["category_id"]])
         entry.places.append(place)
+        entry.segmentations.append(annotation.get("segmentation") or None)
     return list(entries.values()), [categories[key] for key in sorted(categories)], crowd
 
 
@@ -288,9 +308,9 @@ def _names_file(path):
     return [str(name) for name in names]
 
 
-def _annotated_images(entries, classes):
+def _annotated_images(entries, classes, masks_source=None):
     """Checks every image file, turns entries into `AnnotatedImage`s sorted by path, clipped; returns them and the
-    numbers of boxes clipped and dropped."""
+    numbers of boxes clipped and dropped. `masks_source`: None, "coco", or `(masks folder, images folder)`."""
     index = {name: position for position, name in enumerate(classes)}
     sizes = _image_sizes([entry.path for entry in entries])
     images, clipped, dropped = [], 0, 0
@@ -312,8 +332,36 @@ def _annotated_images(entries, classes):
         clipped += int((kept & (inside != boxes).any(axis=1)).sum())
         dropped += int((~kept).sum())
         labels = np.array([index[name] for name in entry.names], dtype=np.int32)
-        images.append(AnnotatedImage(entry.path, width, height, inside[kept].astype(np.float32), labels[kept]))
+        rles = None if masks_source is None else _masks(entry, width, height, masks_source)
+        images.append(
+            AnnotatedImage(
+                entry.path,
+                width,
+                height,
+                inside[kept].astype(np.float32),
+                labels[kept],
+                None if rles is None else [rle for rle, keep in zip(rles, kept, strict=True) if keep],
+            )
+        )
     return images, clipped, dropped
+
+
+def _masks(entry, width, height, source):
+    """The instance mask of each of `entry`'s boxes, as run-length dicts."""
+    if source == "coco":
+        for segmentation, place in zip(entry.segmentations, entry.places, strict=True):
+            if segmentation is None:
+                raise UserError(
+                    f"{place}: no segmentation: with masks on every object needs its mask (or set data.masks_dir "
+                    f"to index-mask PNGs)"
+                )
+        return [
+            instance_masks.from_coco(segmentation, width, height, place)
+            for segmentation, place in zip(entry.segmentations, entry.places, strict=True)
+        ]
+    masks_dir, images_dir = source
+    path = masks_dir / Path(entry.path).relative_to(images_dir).with_suffix(".png")
+    return instance_masks.from_index_png(path, len(entry.boxes), width, height)
 
 
 def _image_sizes(paths):

@@ -23,6 +23,11 @@ class Data:
     val_fraction: float = 0.2
     test_images_dir: str = ""  # held-out pair for `evaluate`; empty: the validation split
     test_annotations: str = ""
+    # model.masks: index-mask PNGs (pixel value k: the k-th object of the image, in annotation order) named like
+    # the images; empty: the COCO annotations' segmentations
+    masks_dir: str = ""
+    val_masks_dir: str = ""
+    test_masks_dir: str = ""
     image_size: Union[int, Literal["auto"]] = "auto"  # auto: sized by the objects (`data.image_size`)
     batch_size: int = 8
     cache: bool = True  # keep decoded images in memory after the first epoch
@@ -90,6 +95,7 @@ class Model:
     pyramid_width: int = 64  # channels of every feature pyramid level
     head_width: int = 64  # channels of the class and box heads' convolutions (RetinaNet: 256), and the RPN's
     head_depth: int = 2  # 3x3 convolutions in each head before its output (RetinaNet: 4)
+    masks: bool = False  # faster_rcnn: a mask head too (Mask R-CNN), from each object's mask in the data
     head_norm: Literal["group", "none"] = "group"  # GroupNorm after each head convolution, or none (RetinaNet's)
     prior_probability: float = 0.01  # the class head starts out predicting this for every class (focal loss paper)
     batchnorm_momentum: Union[float, Literal["auto"]] = "auto"  # auto: sized from steps per epoch
@@ -105,6 +111,8 @@ class Model:
         if not 0.0 < self.prior_probability < 1.0:
             raise ValueError(f"model.prior_probability is {self.prior_probability}, expected a number in (0, 1)")
         settings.check_weights(self.weights, self.backbone, from_scratch=self.backbone == "small")
+        if self.masks and self.architecture != "faster_rcnn":
+            raise ValueError("model.masks needs model.architecture: faster_rcnn (the masks come from its second stage)")
 
 
 @dataclasses.dataclass
@@ -143,9 +151,14 @@ class Roi:
     # the grid's cells, so one sample per cell already reads every pixel (Detectron's adaptive rule gives 1 too)
     sampling_ratio: int = 1
     fc_width: int = 256  # the box head's two fully connected layers (Faster R-CNN with FPN: 1024)
+    mask_size: int = 28  # model.masks: each object's mask, predicted on this grid over its box (Mask R-CNN: 28)
+    mask_convs: int = 2  # 3x3 convolutions of the mask head on ROI Align's mask_size / 2 grid (Mask R-CNN: 4)
+    mask_width: int = 32  # their channels (Mask R-CNN: 256)
 
     def validate(self):
-        for name in ("per_image", "pool_size", "sampling_ratio", "fc_width"):
+        if self.mask_size < 2 or self.mask_size % 2:
+            raise ValueError(f"roi.mask_size is {self.mask_size}, expected an even number: ROI Align reads half of it")
+        for name in ("per_image", "pool_size", "sampling_ratio", "fc_width", "mask_convs", "mask_width"):
             if getattr(self, name) < 1:
                 raise ValueError(f"roi.{name} is {getattr(self, name)}, expected 1 or more")
         for name in ("positive_fraction", "positive_iou"):

@@ -14,6 +14,7 @@ from . import anchors as anchor_fitting
 from . import box_files
 from .datasets import augment
 from .inference import letterbox
+from .masks import instance_map
 from .runtime import sizing
 from .runtime.errors import UserError
 from .runtime.fitting import FitData
@@ -53,9 +54,19 @@ def split_images(images, fraction, seed):
     return [images[i] for i in sorted(order[count:])], [images[i] for i in sorted(order[:count])]
 
 
-def read(data_config, images_dir, annotations, classes):
-    """One annotated folder; prints what it found, clipped and dropped."""
-    dataset = box_files.read_boxes(images_dir, annotations, data_config.format, classes)
+def read(config, split=""):
+    """One annotated folder: `data.images_dir` and its annotations (and masks, with `model.masks`), or with `split`
+    "val_" or "test_" those keys' folder. Prints what it found, clipped and dropped."""
+    data_config = config.data
+    annotations = getattr(data_config, f"{split}annotations")
+    dataset = box_files.read_boxes(
+        getattr(data_config, f"{split}images_dir"),
+        annotations,
+        data_config.format,
+        data_config.classes,
+        masks=config.model.masks,
+        masks_dir=getattr(data_config, f"{split}masks_dir"),
+    )
     print(f"{annotations}: {dataset.describe()}", flush=True)
     return dataset
 
@@ -65,11 +76,11 @@ def read_splits(config):
     auto` becomes the classes the annotations name; `data.image_size` and `anchors` auto become the values
     measured on the training boxes, so the run's config.yaml holds what evaluate, predict and export need."""
     data_config = config.data
-    dataset = read(data_config, data_config.images_dir, data_config.annotations, data_config.classes)
+    dataset = read(config)
     if data_config.classes == "auto":
         data_config.classes = list(dataset.classes)
     if data_config.val_images_dir:
-        val = read(data_config, data_config.val_images_dir, data_config.val_annotations, data_config.classes).images
+        val = read(config, "val_").images
         train = dataset.images
     else:
         train, val = split_images(dataset.images, data_config.val_fraction, config.train.seed)
@@ -86,12 +97,10 @@ def read_test_split(config):
     """The held-out pictures `evaluate` scores: the test folder, else the validation folder or split."""
     data = config.data
     if data.test_images_dir:
-        return read(data, data.test_images_dir, data.test_annotations, data.classes).images
+        return read(config, "test_").images
     if data.val_images_dir:
-        return read(data, data.val_images_dir, data.val_annotations, data.classes).images
-    return split_images(
-        read(data, data.images_dir, data.annotations, data.classes).images, data.val_fraction, config.train.seed
-    )[1]
+        return read(config, "val_").images
+    return split_images(read(config).images, data.val_fraction, config.train.seed)[1]
 
 
 def letterbox_scale(image, size):
@@ -188,11 +197,24 @@ def decoded(path, size):
     return letterbox(image, size)[0]
 
 
-def picture_dataset(images, size, cache):
-    """Unbatched `(pixels, boxes, labels)` of `images`, letterboxed, in order."""
+def picture_dataset(images, size, cache, masks=False):
+    """Unbatched `(pixels, boxes, labels)` of `images`, letterboxed, in order; with `masks`, and each picture's
+    objects painted into one map at the same size (`masks.instance_map`: k + 1 where object k is, else 0)."""
     paths, boxes, labels = padded_boxes(images, size)
-    dataset = tf.data.Dataset.from_tensor_slices((paths, boxes, labels))
-    dataset = dataset.map(lambda path, boxes, labels: (decoded(path, size), boxes, labels), num_parallel_calls=AUTOTUNE)
+    dataset = tf.data.Dataset.from_tensor_slices((paths, boxes, labels, np.arange(len(images))))
+
+    def numbered(index):
+        image = images[int(index)]
+        return instance_map(image.masks, size, letterbox_scale(image, size)).astype(np.uint16)
+
+    def load(path, boxes, labels, index):
+        pixels = decoded(path, size)
+        if not masks:
+            return pixels, boxes, labels
+        objects = tf.numpy_function(numbered, [index], tf.uint16, stateful=False)
+        return pixels, boxes, labels, tf.ensure_shape(objects, (size, size))
+
+    dataset = dataset.map(load, num_parallel_calls=AUTOTUNE)
     return dataset.cache() if cache else dataset
 
 
@@ -207,7 +229,8 @@ def batches(config, images, anchors, training):
     Faster R-CNN's anchors learn at `rpn`'s IoUs, and its batches also hold the true boxes, `"true_boxes"` (batch,
     N, 4) and `"true_labels"` (batch, N), -1 on padding rows, which its second stage samples from."""
     size, seed = config.data.image_size, config.train.seed
-    dataset = picture_dataset(images, size, config.data.cache)
+    masks = config.model.masks
+    dataset = picture_dataset(images, size, config.data.cache, masks)
     if training:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(config.data.batch_size)
@@ -216,15 +239,22 @@ def batches(config, images, anchors, training):
     matching = config.rpn if two_stage else config.anchors
     targets = AnchorTargets(anchors, matching.positive_iou, matching.negative_iou)
 
-    def encode(pixels, boxes, labels):
+    def encode(pixels, boxes, labels, objects=None):
         if transform is not None:
-            moved = transform({"images": pixels, "bounding_boxes": {"boxes": boxes, "labels": labels}}, training=True)
+            inputs = {"images": pixels, "bounding_boxes": {"boxes": boxes, "labels": labels}}
+            if masks:  # moved with the pixels, nearest-neighbour: object numbers stay whole numbers
+                inputs["segmentation_masks"] = tf.cast(objects[..., None], tf.float32)
+            moved = transform(inputs, training=True)
             pixels, boxes = moved["images"], moved["bounding_boxes"]["boxes"]
             labels = without_lost_boxes(boxes, tf.cast(moved["bounding_boxes"]["labels"], tf.int32))
+            if masks:
+                objects = tf.cast(tf.round(moved["segmentation_masks"][..., 0]), tf.uint16)
         box_targets, class_targets = targets(boxes, labels)
         learnt = {"boxes": box_targets, "classes": class_targets}
         if two_stage:
             learnt.update(true_boxes=boxes, true_labels=labels)
+        if masks:
+            learnt["objects"] = objects
         return pixels, learnt
 
     return dataset.map(encode, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
@@ -242,4 +272,4 @@ def training_batches(config, splits):
 
 def pictures(images, size, batch_size, cache=False):
     """Batches of letterboxed pixels of `images`, in order, for detection."""
-    return picture_dataset(images, size, cache).map(lambda pixels, boxes, labels: pixels).batch(batch_size)
+    return picture_dataset(images, size, cache).map(lambda pixels, *_: pixels).batch(batch_size)

@@ -10,6 +10,7 @@ Non-maximum suppression runs per class (TensorFlow's `combined_non_max_suppressi
 size known where a SavedModel serves any.
 """
 
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -31,18 +32,18 @@ class Detector:
     """Callable: letterboxed pixels (batch, size, size, 3) -> `{"boxes" (batch, max, 4) xyxy in those pixels,
     "scores" (batch, max), "classes" (batch, max) int32, "count" (batch,) int32, "best_score" (batch,)}`; rows
     past `count` are padding. `best_score` is the highest class probability of any anchor (Faster R-CNN: proposal),
-    before any threshold."""
+    before any threshold. A model with a mask head adds `"masks"` (batch, max, M, M): each box's mask
+    probabilities on an M x M grid over the box (`paste_mask` puts one into its picture)."""
 
     def __init__(self, model, anchors, detect_config):
         self.model = model
         self.anchors = tf.constant(anchors, tf.float32)
         self.config = detect_config
 
-    def candidates(self, pixels):
-        """`(boxes (batch, N, 1 or classes, 4) xyxy, scores (batch, N, classes))` before NMS: RetinaNet's anchors
-        decoded, one box per anchor shared by every class, with sigmoid scores; or Faster R-CNN's refined proposals,
-        a box per class, with softmax scores."""
-        outputs = self.model(pixels, training=False)
+    def candidates(self, outputs):
+        """`(boxes (batch, N, 1 or classes, 4) xyxy, scores (batch, N, classes))` before NMS, from the model's
+        `outputs`: RetinaNet's anchors decoded, one box per anchor shared by every class, with sigmoid scores; or
+        Faster R-CNN's refined proposals, a box per class, with softmax scores."""
         if "scores" in outputs:
             return tf.cast(outputs["boxes"], tf.float32), tf.cast(outputs["scores"], tf.float32)
         boxes = decode(self.anchors, ops.cast(outputs["boxes"], "float32"))[:, :, None, :]
@@ -51,7 +52,8 @@ class Detector:
     def __call__(self, pixels, score_threshold=None, extents=None):
         """`extents` (batch, 2): the height and width each picture fills of the letterboxed square (its size times
         the scale), which boxes are clipped to; None: the whole square."""
-        boxes, scores = self.candidates(pixels)
+        outputs = self.model(pixels, training=False)
+        boxes, scores = self.candidates(outputs)
         if extents is None:
             extents = tf.fill([tf.shape(pixels)[0], 2], tf.cast(tf.shape(pixels)[1], tf.float32))
         height, width = tf.unstack(tf.cast(extents, tf.float32)[:, None, None, :], axis=-1)
@@ -67,13 +69,16 @@ class Detector:
             score_threshold=config.score_threshold if score_threshold is None else score_threshold,
             clip_boxes=False,  # boxes are in pixels, not in [0, 1]
         )
-        return {
+        found = {
             "boxes": kept.nmsed_boxes,
             "scores": kept.nmsed_scores,
             "classes": tf.cast(kept.nmsed_classes, tf.int32),
             "count": kept.valid_detections,
             "best_score": tf.reduce_max(scores, axis=[1, 2]),
         }
+        if getattr(self.model, "mask_head", None) is not None:
+            found["masks"] = self.model.masks_of(outputs, found["boxes"], found["classes"])
+        return found
 
 
 def per_image(detections):
@@ -84,6 +89,28 @@ def per_image(detections):
     ):
         found.append((boxes[:count], classes[:count], scores[:count]))
     return found
+
+
+def per_image_masks(detections):
+    """The mask probabilities of a batch's detections as numpy, one (n, M, M) array per image."""
+    counts = detections["count"].numpy()
+    return [masks[:count] for masks, count in zip(detections["masks"].numpy(), counts, strict=True)]
+
+
+def paste_mask(probabilities, box, width, height, threshold=0.5):
+    """One detection's mask in its picture: (height, width) bool, the M x M `probabilities` over `box` (x_min,
+    y_min, x_max, y_max in the picture's pixels) resized bilinearly to the box and cut at `threshold`."""
+    from PIL import Image
+
+    mask = np.zeros((height, width), bool)
+    left, top = int(np.floor(max(box[0], 0))), int(np.floor(max(box[1], 0)))
+    right, bottom = int(np.ceil(min(box[2], width))), int(np.ceil(min(box[3], height)))
+    if right <= left or bottom <= top:
+        return mask
+    grid = Image.fromarray(np.asarray(probabilities, np.float32), mode="F")
+    resized = np.asarray(grid.resize((right - left, bottom - top), Image.BILINEAR))
+    mask[top:bottom, left:right] = resized >= threshold
+    return mask
 
 
 def confident(detections, threshold):

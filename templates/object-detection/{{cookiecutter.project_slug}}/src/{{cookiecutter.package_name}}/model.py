@@ -44,6 +44,7 @@ NOT_BACKBONE_PREFIXES = (
     "labels",
     "rpn_",
     "level",
+    "mask_",
 )
 
 
@@ -195,12 +196,17 @@ def build_faster_rcnn(config, class_names, image_size, batchnorm_momentum):
     proposer = keras.Model(inputs, outputs, name=f"{model_config.backbone}_proposer")
     spec = anchor_spec(anchors)
     roi_head = build_roi_head(config, class_names, pyramid, spec)
+    mask_head = build_mask_head(config, class_names, pyramid, spec) if model_config.masks else None
     settings = {
         "rpn": {key: getattr(config.rpn, key) for key in ("pre_nms", "train_proposals", "proposals", "nms_iou")},
-        "roi": {key: getattr(config.roi, key) for key in ("per_image", "positive_fraction", "positive_iou")},
+        "roi": {
+            key: getattr(config.roi, key) for key in ("per_image", "positive_fraction", "positive_iou", "mask_size")
+        },
         "loss": {key: getattr(config.loss, key) for key in ("focal_alpha", "focal_gamma", "huber_delta", "box_weight")},
     }
-    return FasterRCNN(proposer, roi_head, dataclasses.asdict(spec), image_size, settings, name="faster_rcnn")
+    return FasterRCNN(
+        proposer, roi_head, dataclasses.asdict(spec), image_size, settings, mask_head=mask_head, name="faster_rcnn"
+    )
 
 
 def build_roi_head(config, class_names, pyramid, spec):
@@ -228,6 +234,26 @@ def build_roi_head(config, class_names, pyramid, spec):
         "boxes": layers.Reshape((-1, classes, 4), name="roi_box_offsets", dtype="float32")(offsets),
     }
     return keras.Model([*maps, boxes], outputs, name="roi_head")
+
+
+def build_mask_head(config, class_names, pyramid, spec):
+    """`[level maps..., boxes (B, R, 4)]` -> (B, R, mask_size, mask_size, classes) mask logits per class (Mask
+    R-CNN's head, narrower): ROI Align at half the mask's size, `roi.mask_convs` 3x3 convolutions, a 2x transposed
+    convolution, then a 1x1 convolution to one mask per class; each box's pixels are convolved on their own."""
+    roi = config.roi
+    maps = [keras.Input(features.shape[1:], name=f"level{level}") for level, features in pyramid.items()]
+    boxes = keras.Input((None, 4), dtype="float32", name="boxes")
+    x = RoIAlign(
+        list(pyramid), roi.mask_size // 2, roi.sampling_ratio, spec.anchor_size, name="mask_align", dtype="float32"
+    )(maps, boxes)
+    for index in range(1, roi.mask_convs + 1):
+        conv = layers.Conv2D(roi.mask_width, 3, padding="same", activation="relu", name=f"mask_conv{index}")
+        x = layers.TimeDistributed(conv, name=f"mask_conv{index}_each")(x)
+    upsample = layers.Conv2DTranspose(roi.mask_width, 2, strides=2, activation="relu", name="mask_upsample")
+    x = layers.TimeDistributed(upsample, name="mask_upsample_each")(x)
+    logits = layers.Conv2D(len(class_names), 1, name="mask_logits", dtype="float32")
+    masks = layers.TimeDistributed(logits, name="masks", dtype="float32")(x)
+    return keras.Model([*maps, boxes], masks, name="mask_head")
 
 
 def backbone_layers(model):

@@ -1,10 +1,12 @@
 """Detections for image files or folders: each picture with its boxes drawn, a table, and COCO results.
 
-- `NNNN_<name>.png`: the picture with the boxes scored at least `detect.draw_threshold`
+- `NNNN_<name>.png`: the picture with the boxes scored at least `detect.draw_threshold` (and with a mask head,
+  each one's mask filled in a colour of its own)
 - `predictions.csv`: per picture its detections at that threshold, the best class and score
 - `detections.csv`: one row per drawn box, in the picture's own pixels
-- `detections.json`: every detection from `detect.score_threshold`, in COCO's results format (bbox x, y, w, h),
-  with the picture's `file_name`, for COCO tools and mAP against your own annotations
+- `detections.json`: every detection from `detect.score_threshold`, in COCO's results format (bbox x, y, w, h,
+  and the mask's run-lengths as `segmentation`), with the picture's `file_name`, for COCO tools and mAP against
+  your own annotations
 """
 
 import csv
@@ -15,11 +17,12 @@ import numpy as np
 from PIL import Image
 
 from .box_files import AnnotatedImage
-from .box_pictures import draw_boxes
+from .box_pictures import class_colours, draw_boxes
 from .coco_metrics import coco_detections
 from .data import model_anchors, pictures
 from .datasets.image_files import list_inputs, read_rgb
 from .inference import Detector, confident
+from .masks import decode
 from .model import load_trained
 from .runtime.files import write_text
 from .scoring import detect_pictures
@@ -42,18 +45,22 @@ def predict(config, run, inputs, output):
     paths = list_inputs(inputs)
     detector = Detector(model, model_anchors(config), config.detect)
     images, size = pictures_of(paths), config.data.image_size
-    found, best = detect_pictures(detector, images, pictures(images, size, config.data.batch_size), size)
+    found, best, masks = detect_pictures(detector, images, pictures(images, size, config.data.batch_size), size)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    results = coco_detections(found)  # image ids 1, 2, ... in input order
+    results = coco_detections(found, masks)  # image ids 1, 2, ... in input order
     for result in results:
         result["file_name"], result["category"] = paths[result["image_id"] - 1], classes[result["category_id"] - 1]
         result["bbox"], result["score"] = [round(v, 2) for v in result["bbox"]], round(result["score"], 5)
     rows, boxes_rows = [], []
     for index, (path, (boxes, labels, scores), top) in enumerate(zip(paths, found, best, strict=True)):
+        shown = scores >= config.detect.draw_threshold
         boxes, labels, scores = confident((boxes, labels, scores), config.detect.draw_threshold)
         picture = f"{index:04d}_{Path(path).stem}.png"  # numbered: two inputs may share a file name
-        Image.fromarray(draw_boxes(read_rgb(path), boxes, labels, classes, scores)).save(output / picture)
+        pixels = read_rgb(path)
+        if masks is not None:
+            pixels = fill_instances(pixels, [decode(rle) for rle, keep in zip(masks[index], shown, strict=True) if keep])
+        Image.fromarray(draw_boxes(pixels, boxes, labels, classes, scores)).save(output / picture)
         first = int(np.argmax(scores)) if len(scores) else None
         rows.append([path, picture, len(scores), classes[labels[first]] if first is not None else "", f"{top:.6f}"])
         boxes_rows += [
@@ -71,6 +78,14 @@ def predict(config, run, inputs, output):
         f"and {len(results)} detections from score {config.detect.score_threshold} to detections.json"
     )
     return table
+
+
+def fill_instances(image, masks, opacity=0.5):
+    """`image` (H, W, 3) uint8 with each of `masks` ((H, W) bool) blended in a colour of its own, in order."""
+    picture = np.asarray(image, np.float32).copy()
+    for mask, colour in zip(masks, class_colours(len(masks)), strict=True):
+        picture[mask] = (1 - opacity) * picture[mask] + opacity * np.array(colour, np.float32)
+    return np.uint8(np.round(picture))
 
 
 def write_csv(path, header, rows):

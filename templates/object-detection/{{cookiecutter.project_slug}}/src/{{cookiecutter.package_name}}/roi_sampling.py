@@ -8,7 +8,10 @@ and the offsets to it; the rest learn background. `count` of them are drawn at r
     sample = sample_rois(proposals, valid, true_boxes, true_labels, count=64, positive_fraction=0.25,
                          positive_iou=0.5, seed=seed_generator)
     sample.boxes (B, count, 4); sample.classes (B, count): 0 background, c + 1 class c, -1 an empty slot;
-    sample.offsets (B, count, 4) to the matched box, for the positive ones
+    sample.offsets (B, count, 4) to the matched box, for the positive ones (which come first);
+    sample.matched (B, count): the index of each one's closest true box
+
+With masks, each positive one learns its box's mask as `mask_targets` cuts it out of the picture's map of objects.
 """
 
 import dataclasses
@@ -27,6 +30,7 @@ class RoiSample:
     boxes: object  # (B, count, 4) xyxy
     classes: object  # (B, count) int32: 0 background, c + 1 class c, EMPTY nothing
     offsets: object  # (B, count, 4): to the matched true box, zeros unless positive
+    matched: object  # (B, count) int32: the closest true box
 
 
 def sample_rois(proposals, valid, true_boxes, true_labels, count, positive_fraction, positive_iou, seed):
@@ -44,9 +48,9 @@ def sample_rois(proposals, valid, true_boxes, true_labels, count, positive_fract
     positive = usable & (best_iou >= positive_iou)
     negative = usable & ~positive
 
-    most_positive = min(count, max(1, int(round(count * positive_fraction))))
+    most = most_positive(count, positive_fraction)
     draw = keras.random.uniform(ops.shape(best_iou), seed=seed)
-    positive_draw, positive_index = ops.top_k(ops.where(positive, draw, -1.0), most_positive)
+    positive_draw, positive_index = ops.top_k(ops.where(positive, draw, -1.0), most)
     negative_draw, negative_index = ops.top_k(ops.where(negative, draw, -1.0), count)
     positives = ops.sum(ops.cast(positive_draw >= 0, "int32"), axis=1, keepdims=True)
     slot = ops.arange(count)[None, :]
@@ -54,7 +58,7 @@ def sample_rois(proposals, valid, true_boxes, true_labels, count, positive_fract
     negative_slot = ops.clip(slot - positives, 0, count - 1)
     index = ops.where(
         from_positives,
-        ops.take_along_axis(positive_index, ops.minimum(slot, most_positive - 1), axis=1),
+        ops.take_along_axis(positive_index, ops.minimum(slot, most - 1), axis=1),
         ops.take_along_axis(negative_index, negative_slot, axis=1),
     )
     filled = from_positives | (ops.take_along_axis(negative_draw, negative_slot, axis=1) >= 0)
@@ -67,4 +71,28 @@ def sample_rois(proposals, valid, true_boxes, true_labels, count, positive_fract
     offsets = bounding_boxes.encode_box_to_deltas(
         boxes, matched_boxes, anchor_format="xyxy", box_format="xyxy", variance=VARIANCE
     )
-    return RoiSample(boxes, classes, offsets * ops.cast(from_positives, "float32")[..., None])
+    return RoiSample(boxes, classes, offsets * ops.cast(from_positives, "float32")[..., None], box_match)
+
+
+def most_positive(count, positive_fraction):
+    """The most positive slots a sample of `count` has: they come first."""
+    return min(count, max(1, int(round(count * positive_fraction))))
+
+
+def mask_targets(objects, boxes, matched, size):
+    """What each box's mask is: (B, R, size, size) float32, 1 where the map of objects `objects` (B, H, W; k + 1 at
+    object k's pixels) holds box r's `matched` object, read at the centres of a size x size grid over the box, at the
+    nearest pixel."""
+    batch, count = ops.shape(boxes)[0], ops.shape(boxes)[1]
+    height, width = ops.shape(objects)[1], ops.shape(objects)[2]
+    steps = (ops.arange(size, dtype="float32") + 0.5) / size
+    boxes = ops.cast(boxes, "float32")
+    x = boxes[..., 0:1] + (boxes[..., 2:3] - boxes[..., 0:1]) * steps  # (B, R, size), pixel i spans [i, i + 1)
+    y = boxes[..., 1:2] + (boxes[..., 3:4] - boxes[..., 1:2]) * steps
+    columns = ops.clip(ops.cast(ops.floor(x), "int32"), 0, width - 1)
+    rows = ops.clip(ops.cast(ops.floor(y), "int32"), 0, height - 1)
+    image = ops.arange(batch)[:, None, None, None] * height * width
+    index = image + rows[..., :, None] * width + columns[..., None, :]  # (B, R, size, size)
+    found = ops.take(ops.reshape(ops.cast(objects, "int32"), (-1,)), ops.reshape(index, (-1,)))
+    found = ops.reshape(found, (batch, count, size, size))
+    return ops.cast(found == ops.cast(matched, "int32")[..., None, None] + 1, "float32")

@@ -5,7 +5,7 @@ sides from 11 pixels to 45 % of the image (log-uniform, so about a fifth are und
 width:height between 1:1.6 and 1.6:1, turned at random, and partly over one another. No shape loses more than 30 %
 of its pixels to those painted over it, and overlapping shapes differ in colour, so every labelled shape stays
 visible. A box is the tight box of a shape's visible pixels, read from the mask the shape is painted through: boxes
-are exact.
+are exact, and so are the instance masks, those visible pixels, written as COCO run-lengths.
 
     classes = write_sample_scenes("data")  # data/images/scene_000.png, ...; data/annotations.json (COCO)
 """
@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 
 from .box_files import AnnotatedImage, BoxDataset, write_coco
 from .datasets.shapes import contrasting_colour, draw_shape, textured_background
+from .masks import encode
 
 SCENE_CLASSES = ("circle", "square", "triangle", "star", "cross")
 MAX_OBJECTS = 6
@@ -84,7 +85,8 @@ def scene_picture(rng, size=128, **scene):
 
 
 def write_sample_scenes(root, count=240, size=128, seed=0, classes=SCENE_CLASSES):
-    """Writes `root/images/scene_NNN.png` and their boxes to `root/annotations.json` (COCO). Returns the class names.
+    """Writes `root/images/scene_NNN.png` and their boxes and masks to `root/annotations.json` (COCO). Returns the
+    class names.
 
     `size` is every scene's side, or a list each scene draws its side from."""
     root = Path(root)
@@ -94,10 +96,11 @@ def write_sample_scenes(root, count=240, size=128, seed=0, classes=SCENE_CLASSES
     annotated = []
     for index in range(count):
         side = size if isinstance(size, int) else int(rng.choice(size))
-        image, boxes, labels = scene_picture(rng, side, classes=classes)
+        image, objects, labels = paint_scene(rng, side, classes=classes)
         path = images_dir / f"scene_{index:03d}.png"
         image.save(path)
-        annotated.append(AnnotatedImage(path, side, side, boxes, labels))
+        masks = [encode(objects == number) for number in range(len(labels))]
+        annotated.append(AnnotatedImage(path, side, side, tight_boxes(objects, len(labels)), labels, masks))
     write_coco(root / "annotations.json", BoxDataset(list(classes), annotated, "coco"), images_dir)
     return list(classes)
 

@@ -14,9 +14,14 @@ pipeline, as the single-stage model's, one class "object"), with the focal loss 
 paper's 256 sampled ones; the head learns from a sample of the proposals and the true boxes (`roi_sampling.py`).
 The four losses are logged: `rpn_objectness`, `rpn_box`, `head_class`, `head_box`.
 
+With `mask_head` (Mask R-CNN, He et al., 2017), a third head predicts each positive sample's mask on a small grid
+over its box, one per class, and learns the true class' one by binary cross-entropy against the object's pixels
+(`roi_sampling.mask_targets`), logged as `mask`.
+
 Called on pictures, the model returns `{"boxes": (B, R, classes, 4) xyxy, "scores": (B, R, classes)}`: every
 proposal's refined box and probability for each class (0 for the padding rows); `inference.Detector` then runs
-per-class NMS, as it does for the single-stage model's anchors.
+per-class NMS, as it does for the single-stage model's anchors, and asks `masks_of` for the masks of the boxes it
+kept (with a mask head, the outputs also hold the pyramid's levels for it).
 
 TensorFlow only: the training step records gradients with `tf.GradientTape`, and proposals use TensorFlow's NMS.
 """
@@ -28,7 +33,7 @@ from keras import ops
 from . import anchors as anchor_boxes
 from .losses import BoxLoss, FocalLoss
 from .proposals import decode, propose
-from .roi_sampling import EMPTY, sample_rois
+from .roi_sampling import EMPTY, mask_targets, most_positive, sample_rois
 from .runtime.backbones import SERIALIZATION_PACKAGE
 
 LOSSES = ("rpn_objectness", "rpn_box", "head_class", "head_box")
@@ -47,9 +52,9 @@ class FasterRCNN(keras.Model):
             positive_iou) and `loss` (focal_alpha, focal_gamma, huber_delta, box_weight) keys, plain values.
     """
 
-    def __init__(self, proposer, roi_head, anchor_spec, image_size, settings, **kwargs):
+    def __init__(self, proposer, roi_head, anchor_spec, image_size, settings, mask_head=None, **kwargs):
         super().__init__(**kwargs)
-        self.proposer, self.roi_head = proposer, roi_head
+        self.proposer, self.roi_head, self.mask_head = proposer, roi_head, mask_head
         self.anchor_spec, self.image_size, self.settings = dict(anchor_spec), image_size, dict(settings)
         self.anchors = anchor_boxes.anchor_boxes(anchor_boxes.AnchorSpec(**self.anchor_spec), image_size)
         self.levels = [f"level{level}" for level in range(anchor_spec["min_level"], anchor_spec["max_level"] + 1)]
@@ -57,7 +62,8 @@ class FasterRCNN(keras.Model):
         self.objectness_loss = FocalLoss(loss["focal_alpha"], loss["focal_gamma"])
         self.rpn_box_loss = BoxLoss(loss["huber_delta"])
         self.seed_generator = keras.random.SeedGenerator(0)
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("loss", *LOSSES)}
+        losses = ("loss", *LOSSES, *(("mask",) if mask_head is not None else ()))
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in losses}
         self.built = True  # both stages are built functional models: nothing waits for the first batch
 
     @property
@@ -85,7 +91,18 @@ class FasterRCNN(keras.Model):
         scores = probabilities * ops.cast(real, "float32")[..., None]
         proposals = ops.broadcast_to(boxes[:, :, None, :], ops.shape(head["boxes"]))
         refined = ops.clip(decode(proposals, ops.cast(head["boxes"], "float32")), 0.0, float(self.image_size))
-        return {"boxes": refined, "scores": scores}
+        found = {"boxes": refined, "scores": scores}
+        if self.mask_head is not None:
+            found.update({name: outputs[name] for name in self.levels})
+        return found
+
+    def masks_of(self, outputs, boxes, classes):
+        """The mask probabilities (B, D, mask_size, mask_size) of `boxes` (B, D, 4) as `classes` (B, D): what the
+        mask head predicts for each box's class, from the pyramid levels in `outputs` (the model's, on the same
+        pictures)."""
+        logits = self.mask_head([*(outputs[name] for name in self.levels), ops.cast(boxes, "float32")])
+        chosen = ops.take_along_axis(logits, ops.cast(classes, "int32")[:, :, None, None, None], axis=-1)
+        return ops.sigmoid(chosen[..., 0])
 
     def losses_of(self, pixels, targets, training):
         """`(total, {name: loss})` on a batch: both stages, the second on a fresh sample of proposals."""
@@ -107,8 +124,16 @@ class FasterRCNN(keras.Model):
             roi["positive_iou"],
             self.seed_generator,
         )
-        head = self.roi_head([*(outputs[name] for name in self.levels), sample.boxes], training=training)
+        maps = [outputs[name] for name in self.levels]
+        head = self.roi_head([*maps, sample.boxes], training=training)
         losses.update(head_losses(head, sample, self.settings["loss"]["huber_delta"]))
+        if self.mask_head is not None:
+            # the positives come first in the sample: the mask head looks at those slots only
+            first = most_positive(roi["per_image"], roi["positive_fraction"])
+            boxes, classes = sample.boxes[:, :first], sample.classes[:, :first]
+            logits = self.mask_head([*maps, boxes], training=training)
+            truth = mask_targets(targets["objects"], boxes, sample.matched[:, :first], roi["mask_size"])
+            losses["mask"] = mask_loss(logits, truth, classes)
         box_weight = self.settings["loss"]["box_weight"]
         total = sum(value * (box_weight if name.endswith("_box") else 1.0) for name, value in losses.items())
         return total, losses
@@ -137,6 +162,7 @@ class FasterRCNN(keras.Model):
             **super().get_config(),
             "proposer": keras.saving.serialize_keras_object(self.proposer),
             "roi_head": keras.saving.serialize_keras_object(self.roi_head),
+            "mask_head": keras.saving.serialize_keras_object(self.mask_head) if self.mask_head is not None else None,
             "anchor_spec": self.anchor_spec,
             "image_size": self.image_size,
             "settings": self.settings,
@@ -145,8 +171,9 @@ class FasterRCNN(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for name in ("proposer", "roi_head"):
-            config[name] = keras.saving.deserialize_keras_object(config[name])
+        for name in ("proposer", "roi_head", "mask_head"):
+            if config.get(name) is not None:
+                config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
 
 
@@ -170,3 +197,14 @@ def head_losses(head, sample, huber_delta):
         "head_class": ops.sum(per_roi * filled) / count,
         "head_box": ops.sum(ops.sum(huber, axis=-1) * positive) / count,
     }
+
+
+def mask_loss(logits, truth, classes):
+    """Binary cross-entropy of the true class' mask logits (B, P, size, size, classes) against `truth` (B, P, size,
+    size), per pixel, averaged over each box's pixels and over the positive boxes (`classes` > 0)."""
+    chosen = ops.take_along_axis(
+        ops.cast(logits, "float32"), ops.maximum(ops.cast(classes, "int32") - 1, 0)[:, :, None, None, None], axis=-1
+    )[..., 0]
+    per_box = ops.mean(ops.binary_crossentropy(truth, chosen, from_logits=True), axis=(2, 3))
+    positive = ops.cast(classes > 0, "float32")
+    return ops.sum(per_box * positive) / ops.maximum(ops.sum(positive), 1.0)
