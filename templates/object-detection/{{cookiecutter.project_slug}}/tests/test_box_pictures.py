@@ -57,6 +57,18 @@ def test_grid_has_a_row_per_picture_padded_to_the_widest():
     assert (grid[64:, :80] == GREY).all() and (grid[64:, 80:] == 255).all()
 
 
+def test_masks_are_filled_in_a_colour_of_their_own_under_the_boxes():
+    true_mask, found_mask = np.zeros((16, 16), bool), np.zeros((16, 16), bool)
+    true_mask[8:12, 8:12] = found_mask[0:4, 0:4] = True
+    grid = comparison_grid(
+        [grey(16, 16)], [[]], [[]], [([], [], [])], NAMES, smallest=16, masks=[([true_mask], [found_mask])]
+    )
+    blended = np.round(0.5 * GREY + 0.5 * np.array(class_colours(1)[0]))
+    np.testing.assert_array_equal(grid[10, 10], blended)  # the truth, left
+    np.testing.assert_array_equal(grid[2, 16 + 2], blended)  # the prediction, right
+    assert (grid[10, 16 + 10] == GREY).all() and (grid[2, 2] == GREY).all()
+
+
 def test_preview_writes_each_epoch_to_tensorboard_and_png(tmp_path):
     inputs = keras.Input((8, 8, 3))
     model = keras.Model(inputs, keras.layers.Conv2D(2, 1)(inputs))
@@ -64,7 +76,7 @@ def test_preview_writes_each_epoch_to_tensorboard_and_png(tmp_path):
 
     def detect(detector, images):  # a stand-in for the real decoding: the same box every time
         calls.append(detector)
-        return [([[1, 1, 4, 4]], [2], [0.75]) for _ in images]
+        return [([[1, 1, 4, 4]], [2], [0.75]) for _ in images], None
 
     images = np.random.default_rng(0).integers(0, 255, (2, 8, 8, 3), dtype=np.uint8)
     preview = BoxPreview(images, [[[0, 0, 8, 8]]] * 2, [[0]] * 2, detect, NAMES, tmp_path / "logs", tmp_path / "b.png")

@@ -67,7 +67,7 @@ def test_batches_of_mixed_picture_sizes_are_letterboxed_with_a_target_per_anchor
 
 def test_image_size_auto_keeps_small_objects_a_dozen_pixels_wide(tiny_config, sample_dir, capsys):
     config = dataclasses.replace(tiny_config, data=dataclasses.replace(tiny_config.data, image_size="auto"))
-    images = data.read(config.data, sample_dir / "images", sample_dir / "annotations.json", "auto").images
+    images = data.read(config).images
     big = [
         dataclasses.replace(image, width=image.width * 8, height=image.height * 8, boxes=image.boxes * 8)
         for image in images

@@ -6,9 +6,9 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from {{ cookiecutter.package_name }} import data
+from {{ cookiecutter.package_name }} import data, masks
 from {{ cookiecutter.package_name }}.export import export
-from {{ cookiecutter.package_name }}.inference import Detector
+from {{ cookiecutter.package_name }}.inference import Detector, paste_mask
 from {{ cookiecutter.package_name }}.model import build_model
 from {{ cookiecutter.package_name }}.predict import pictures_of
 from {{ cookiecutter.package_name }}.runtime.exports import run_portable
@@ -16,11 +16,12 @@ from {{ cookiecutter.package_name }}.runtime.rundir import open_run
 from {{ cookiecutter.package_name }}.scoring import detect_pictures
 
 
-@pytest.fixture(params=["retinanet", "faster_rcnn"])
+@pytest.fixture(params=["retinanet", "faster_rcnn", "faster_rcnn with masks"])
 def exported_run(tiny_config, tmp_path, request):
     """A run folder with an untrained model of each architecture whose class head is biased to find objects, and its
     config resolved."""
-    tiny_config.model.architecture = request.param
+    tiny_config.model.architecture = request.param.split()[0]
+    tiny_config.model.masks = request.param.endswith("masks")
     data.read_splits(tiny_config)
     model = build_model(tiny_config, tiny_config.data.classes, tiny_config.data.image_size)
     if request.param == "retinanet":
@@ -29,6 +30,9 @@ def exported_run(tiny_config, tmp_path, request):
     else:
         output = model.roi_head.get_layer("roi_classes")
         output.bias.assign(np.eye(output.bias.shape[0], dtype=np.float32)[1] * 3.0)  # the first class near 0.8
+        if tiny_config.model.masks:  # masks near 0.9 over each whole box, not at the threshold's edge
+            output = model.mask_head.get_layer("masks").layer
+            output.bias.assign(np.full(output.bias.shape, 2.0, np.float32))
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     (run_dir / "config.yaml").write_text("{}\n")
@@ -53,7 +57,7 @@ def test_saved_model_serves_any_batch_of_files_of_any_size_as_predict_finds_them
     tiny_config.detect.score_threshold = 0.3
     images, size = pictures_of(paths), tiny_config.data.image_size
     detector = Detector(model, data.model_anchors(tiny_config), tiny_config.detect)
-    found, best = detect_pictures(detector, images, data.pictures(images, size, 2), size)  # batches of 2, then 1
+    found, best, pasted = detect_pictures(detector, images, data.pictures(images, size, 2), size)  # batches 2, 1
     for index, (boxes, labels, scores) in enumerate(found):
         count = int(three["count"][index])
         assert count == len(scores)
@@ -63,6 +67,13 @@ def test_saved_model_serves_any_batch_of_files_of_any_size_as_predict_finds_them
         ]
         assert float(three["best_score"][index]) == pytest.approx(best[index], abs=1e-5)
         assert (boxes[:, 2] <= Image.open(paths[index]).width + 1e-3).all()  # in the picture's own pixels
+        if tiny_config.model.masks:  # each box's mask on its grid, as predict pastes it
+            grids = three["masks"][index][:count].numpy()
+            assert grids.shape == (count, tiny_config.roi.mask_size, tiny_config.roi.mask_size)
+            size = Image.open(paths[index]).size
+            for grid, box, found_mask in zip(grids, boxes, pasted[index], strict=True):
+                differ = paste_mask(grid, box, *size) != masks.decode(found_mask)
+                assert differ.mean() < 0.005
 
 
 def test_onnx_and_litert_exports_match_the_keras_network(tiny_config, exported_run):

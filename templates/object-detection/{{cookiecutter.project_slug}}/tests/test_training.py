@@ -30,9 +30,9 @@ def test_training_writes_a_complete_run_and_the_loss_falls(tiny_config, tmp_path
     assert {"epoch_loss", "epoch_val_loss", "epoch_val_map", "epoch_map", "validation_boxes"} <= tags
 
 
-def test_faster_rcnn_trains_both_stages_and_logs_their_four_losses(tiny_config, tmp_path):
+def test_faster_rcnn_trains_both_stages_and_a_mask_head_and_logs_their_losses(tiny_config, tmp_path):
     tiny_config.run.dir = str(tmp_path)
-    tiny_config.model.architecture = "faster_rcnn"
+    tiny_config.model.architecture, tiny_config.model.masks = "faster_rcnn", True
     tiny_config.rpn.train_proposals, tiny_config.rpn.proposals = 64, 32
     tiny_config.roi.per_image, tiny_config.roi.fc_width = 32, 64
     tiny_config.train.epochs = 8
@@ -42,10 +42,12 @@ def test_faster_rcnn_trains_both_stages_and_logs_their_four_losses(tiny_config, 
     run, metrics = training.train(ObjectDetection(), tiny_config)
     with open(run.history, newline="") as handle:
         rows = list(csv.DictReader(handle))
-    losses = ("rpn_objectness", "rpn_box", "head_class", "head_box")
-    assert {*losses, *(f"val_{name}" for name in losses), "val_map_50"} <= set(rows[0])
-    for name in ("loss", "rpn_objectness", "head_class"):
-        assert float(rows[-1][name]) < 0.8 * float(rows[0][name]), name
-    assert json.loads(run.metrics.read_text()) == metrics and "map_50" in metrics
+    losses = ("rpn_objectness", "rpn_box", "head_class", "head_box", "mask")
+    assert {*losses, *(f"val_{name}" for name in losses), "val_map_50", "val_mask_map_50"} <= set(rows[0])
+    for name, ratio in (("loss", 0.9), ("rpn_objectness", 0.8), ("head_class", 0.8), ("mask", 0.9)):
+        assert float(rows[-1][name]) < ratio * float(rows[0][name]), name
+    assert json.loads(run.metrics.read_text()) == metrics and {"map_50", "mask_map_50", "mask_ap_circle"} <= set(
+        metrics
+    )
     tags = {tag for tag, _ in summary_tags(run.logs)}
     assert {"epoch_rpn_objectness", "epoch_head_class", "validation_boxes"} <= tags

@@ -60,20 +60,32 @@ def enlarge(image, scale):
     return np.repeat(np.repeat(np.asarray(image), scale, axis=0), scale, axis=1)
 
 
-def comparison_grid(images, true_boxes, true_labels, predicted, class_names, smallest=256):
+def fill_instances(image, masks, opacity=0.5):
+    """`image` (H, W, 3) uint8 with each of `masks` ((H, W) bool) blended in a colour of its own, in order."""
+    picture = np.asarray(image, np.float32).copy()
+    for mask, colour in zip(masks, class_colours(len(masks)), strict=True):
+        picture[mask] = (1 - opacity) * picture[mask] + opacity * np.array(colour, np.float32)
+    return np.uint8(np.round(picture))
+
+
+def comparison_grid(images, true_boxes, true_labels, predicted, class_names, smallest=256, masks=None):
     """One row per picture: its true boxes | its predicted boxes with their scores, rows padded to the widest.
 
     `predicted` holds `(boxes, labels, scores)` per picture; `images` may differ in size. Pictures smaller than
-    `smallest` pixels are enlarged before drawing, so the captions keep their size and stay readable.
+    `smallest` pixels are enlarged before drawing, so the captions keep their size and stay readable. `masks`, if
+    given, holds per picture `(true masks, predicted masks)`, (H, W) bool each, filled in under the boxes.
     """
     rows = []
-    for image, boxes, labels, (found_boxes, found_labels, scores) in zip(
-        images, true_boxes, true_labels, predicted, strict=True
+    masks = masks or [([], [])] * len(images)
+    for image, boxes, labels, (found_boxes, found_labels, scores), (true_masks, found_masks) in zip(
+        images, true_boxes, true_labels, predicted, masks, strict=True
     ):
         scale = enlargement(image, smallest)
         picture = enlarge(image, scale)
-        truth = draw_boxes(picture, np.asarray(boxes) * scale, labels, class_names)
-        prediction = draw_boxes(picture, np.asarray(found_boxes) * scale, found_labels, class_names, scores)
+        truth = fill_instances(picture, [enlarge(mask, scale) for mask in true_masks])
+        truth = draw_boxes(truth, np.asarray(boxes) * scale, labels, class_names)
+        prediction = fill_instances(picture, [enlarge(mask, scale) for mask in found_masks])
+        prediction = draw_boxes(prediction, np.asarray(found_boxes) * scale, found_labels, class_names, scores)
         rows.append(np.concatenate([truth, prediction], axis=1))
     width = max(row.shape[1] for row in rows)
     padded = [np.pad(row, ((0, 0), (0, width - row.shape[1]), (0, 0)), constant_values=PADDING) for row in rows]
@@ -83,16 +95,19 @@ def comparison_grid(images, true_boxes, true_labels, predicted, class_names, sma
 class BoxPreview(keras.callbacks.Callback):
     """After each epoch: `images` (uint8 (H, W, 3) each) with their true boxes and labels, and the model's boxes.
 
-    `detect(model, images)` returns `(boxes, labels, scores)` per picture, boxes xyxy in the picture's pixels.
+    `detect(model, images)` returns `(boxes, labels, scores)` per picture, boxes xyxy in the picture's pixels, and
+    the masks of those boxes ((H, W) bool each) per picture, or None without masks; `true_masks` holds each
+    picture's true masks, when there are some.
     """
 
-    def __init__(self, images, true_boxes, true_labels, detect, class_names, log_dir, png_path=None):
+    def __init__(self, images, true_boxes, true_labels, detect, class_names, log_dir, png_path=None, true_masks=None):
         super().__init__()
         self.images, self.true_boxes, self.true_labels = images, true_boxes, true_labels
-        self.detect, self.class_names = detect, class_names
+        self.detect, self.class_names, self.true_masks = detect, class_names, true_masks
         self.log_dir, self.png_path = log_dir, png_path
 
     def on_epoch_end(self, epoch, logs=None):
-        predicted = self.detect(self.model, self.images)
-        grid = comparison_grid(self.images, self.true_boxes, self.true_labels, predicted, self.class_names)
+        predicted, found_masks = self.detect(self.model, self.images)
+        masks = list(zip(self.true_masks, found_masks, strict=True)) if found_masks is not None else None
+        grid = comparison_grid(self.images, self.true_boxes, self.true_labels, predicted, self.class_names, masks=masks)
         board.log_image(self.log_dir, "validation_boxes", grid, step=epoch, png_path=self.png_path)

@@ -89,9 +89,12 @@ def _mask_area(rle):
     return coco_mask.area({"size": list(rle["size"]), "counts": rle["counts"]})
 
 
-def coco_scores(ground_truth: dict, detections: list[dict], classes: list[str], iou_type="bbox") -> dict[str, float]:
-    """For boxes (`iou_type` "bbox") or masks ("segm"): `map` (AP averaged over IoU 0.5:0.95), `map_50`, `map_75`, `map_small`, `map_medium`, `map_large` and
-    `ap_<class>` (AP over IoU 0.5:0.95, all sizes) for each class, all from up to 100 detections per image.
+def coco_scores(
+    ground_truth: dict, detections: list[dict], classes: list[str], iou_type: str = "bbox"
+) -> dict[str, float]:
+    """For boxes (`iou_type` "bbox") or masks ("segm"): `map` (AP averaged over IoU 0.5:0.95), `map_50`,
+    `map_75`, `map_small`, `map_medium`, `map_large` and `ap_<class>` (AP over IoU 0.5:0.95, all sizes) for each
+    class, all from up to 100 detections per image.
 
     A key is left out where pycocotools has no objects to score (it reports -1): `map_large` when no object is
     large, `ap_<class>` for a class with no object, so every value is a number. No detections at all score 0.0.

@@ -14,6 +14,8 @@ object numbers per picture (`instance_map`); evaluation compares them by pycocot
     number_map = instance_map(rles, size=256, scale=0.4)  # (256, 256) int32: k + 1 where object k is, else 0
 """
 
+import warnings
+
 import numpy as np
 from PIL import Image
 
@@ -33,7 +35,9 @@ def decode(rle):
     """Run-length dict -> (h, w) bool."""
     from pycocotools import mask as coco_mask
 
-    return coco_mask.decode(rle).astype(bool)
+    with warnings.catch_warnings():  # pycocotools' own array copy, which NumPy 2 warns about on every call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return coco_mask.decode(rle).astype(bool)
 
 
 def from_coco(segmentation, width, height, place):
@@ -49,7 +53,7 @@ def from_coco(segmentation, width, height, place):
         if not np.isfinite(points).all():
             raise UserError(f"{place}: segmentation polygon holds a value that is not a finite number")
         low, high = points.min(axis=0), points.max(axis=0)
-        if (low < -OUTSIDE_TOLERANCE).any() or high[0] > width + OUTSIDE_TOLERANCE or high[1] > height + OUTSIDE_TOLERANCE:
+        if (low < -OUTSIDE_TOLERANCE).any() or (high > np.array([width, height]) + OUTSIDE_TOLERANCE).any():
             raise UserError(
                 f"{place}: segmentation polygon reaches ({low[0]:g}, {low[1]:g})-({high[0]:g}, {high[1]:g}), outside "
                 f"the {width} x {height} image: annotate the image as stored"
@@ -65,7 +69,9 @@ def from_coco(segmentation, width, height, place):
         if isinstance(counts, list):  # uncompressed, as COCO stores crowd regions
             return coco_mask.frPyObjects(segmentation, height, width)
         return {"size": [height, width], "counts": counts.encode("ascii") if isinstance(counts, str) else counts}
-    raise UserError(f"{place}: segmentation must be polygons or run-lengths ({{counts, size}}), found {segmentation!r:.60}")
+    raise UserError(
+        f"{place}: segmentation must be polygons or run-lengths (counts and size), found {segmentation!r:.60}"
+    )
 
 
 def from_index_png(path, count, width, height):

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from .box_files import AnnotatedImage
-from .box_pictures import class_colours, draw_boxes
+from .box_pictures import draw_boxes, fill_instances
 from .coco_metrics import coco_detections
 from .data import model_anchors, pictures
 from .datasets.image_files import list_inputs, read_rgb
@@ -59,7 +59,8 @@ def predict(config, run, inputs, output):
         picture = f"{index:04d}_{Path(path).stem}.png"  # numbered: two inputs may share a file name
         pixels = read_rgb(path)
         if masks is not None:
-            pixels = fill_instances(pixels, [decode(rle) for rle, keep in zip(masks[index], shown, strict=True) if keep])
+            drawn = [decode(rle) for rle, keep in zip(masks[index], shown, strict=True) if keep]
+            pixels = fill_instances(pixels, drawn)
         Image.fromarray(draw_boxes(pixels, boxes, labels, classes, scores)).save(output / picture)
         first = int(np.argmax(scores)) if len(scores) else None
         rows.append([path, picture, len(scores), classes[labels[first]] if first is not None else "", f"{top:.6f}"])
@@ -78,14 +79,6 @@ def predict(config, run, inputs, output):
         f"and {len(results)} detections from score {config.detect.score_threshold} to detections.json"
     )
     return table
-
-
-def fill_instances(image, masks, opacity=0.5):
-    """`image` (H, W, 3) uint8 with each of `masks` ((H, W) bool) blended in a colour of its own, in order."""
-    picture = np.asarray(image, np.float32).copy()
-    for mask, colour in zip(masks, class_colours(len(masks)), strict=True):
-        picture[mask] = (1 - opacity) * picture[mask] + opacity * np.array(colour, np.float32)
-    return np.uint8(np.round(picture))
 
 
 def write_csv(path, header, rows):

@@ -9,8 +9,9 @@ import numpy as np
 
 from . import data, scoring
 from .box_pictures import BoxPreview
-from .inference import Detector, per_image
+from .inference import Detector, paste_mask, per_image, per_image_masks
 from .losses import BoxLoss, FocalLoss
+from .masks import instance_map
 from .model import build_model, set_trainable
 from .runtime import fitting, sizing
 from .runtime.optimizers import make_optimizer
@@ -42,11 +43,22 @@ def box_preview(config, splits, anchors, session):
     size = config.data.image_size
     images = np.uint8(np.concatenate([batch.numpy() for batch in data.pictures(shown, size, PREVIEW)]))
     true_boxes = [image.boxes * data.letterbox_scale(image, size) for image in shown]
+    true_masks = None
+    if config.model.masks:
+        maps = [instance_map(image.masks, size, data.letterbox_scale(image, size)) for image in shown]
+        true_masks = [
+            [numbers == k + 1 for k in range(len(image.labels))] for numbers, image in zip(maps, shown, strict=True)
+        ]
 
     def detect(model, pictures):
-        return per_image(
-            Detector(model, anchors, config.detect)(pictures.astype(np.float32), config.detect.draw_threshold)
-        )
+        found = Detector(model, anchors, config.detect)(pictures.astype(np.float32), config.detect.draw_threshold)
+        if "masks" not in found:
+            return per_image(found), None
+        masks = [
+            [paste_mask(grid, box, size, size) for grid, box in zip(grids, boxes, strict=True)]
+            for grids, (boxes, _, _) in zip(per_image_masks(found), per_image(found), strict=True)
+        ]
+        return per_image(found), masks
 
     return BoxPreview(
         images,
@@ -56,6 +68,7 @@ def box_preview(config, splits, anchors, session):
         splits.classes,
         session.run.logs,
         session.run.file("val_predictions.png"),
+        true_masks,
     )
 
 
