@@ -6,7 +6,8 @@
   of encoded JPEG/PNG/BMP/GIF files and returns, per picture, `boxes` (max, 4: x_min, y_min, x_max, y_max in its
   own pixels), `scores`, `classes` (indices), `class_names`, `count` (the rows that are detections, scored at
   least `detect.draw_threshold`; the rest is padding) and `best_score` (the highest class probability of any
-  anchor). Letterboxing, box decoding and NMS are inside: nothing else is needed to serve it.
+  anchor); with a mask head also `masks` (max, M, M), each box's mask probabilities on a grid over the box.
+  Letterboxing, box decoding and NMS are inside: nothing else is needed to serve it.
 - `onnx` (`model.onnx`) and `litert` (`model.tflite`): the network alone, float pixels 0-255 letterboxed to
   `image_size` in, one output (batch, anchors, 4 + classes) out: per anchor its 4 box offsets, then the class
   logits. `anchors.npy` and `labels.json` beside them hold the anchors and what decoding needs; `inference.py` is
