@@ -227,7 +227,8 @@ def without_lost_boxes(boxes, labels):
 def batches(config, images, anchors, training):
     """Batches of `(pixels, {"boxes": (batch, A, 5), "classes": (batch, A)})` for `fit`: what each anchor learns.
     Faster R-CNN's anchors learn at `rpn`'s IoUs, and its batches also hold the true boxes, `"true_boxes"` (batch,
-    N, 4) and `"true_labels"` (batch, N), -1 on padding rows, which its second stage samples from."""
+    N, 4) and `"true_labels"` (batch, N), -1 on padding rows, which its second stage samples from; with masks also
+    `"objects"` (batch, size, size), each picture's map of object numbers (`masks.instance_map`), moved with it."""
     size, seed = config.data.image_size, config.train.seed
     masks = config.model.masks
     dataset = picture_dataset(images, size, config.data.cache, masks)

@@ -7,7 +7,8 @@
 
 Every mask is kept as pycocotools' compressed run-length dict (`{"size": [h, w], "counts": bytes}`): a few hundred
 bytes an object, where a decoded mask takes its image's pixels. The training pipeline paints them into one map of
-object numbers per picture (`instance_map`); evaluation compares them by pycocotools' mask IoU.
+object numbers per picture (`instance_map`; where two overlap, the later one's, as an index-mask PNG has it);
+evaluation compares them by pycocotools' mask IoU.
 
     rle = encode(binary_mask)                         # (h, w) bool -> run-length dict
     rles = from_index_png(path, count=3, width=640, height=480)

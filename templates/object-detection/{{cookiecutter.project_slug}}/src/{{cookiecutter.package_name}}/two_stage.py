@@ -49,7 +49,10 @@ class FasterRCNN(keras.Model):
         anchor_spec: the resolved anchors (`anchors.AnchorSpec` fields), in the order the RPN lays out its outputs.
         image_size: the side of the letterboxed pictures.
         settings: `rpn` (pre_nms, train_proposals, proposals, nms_iou), `roi` (per_image, positive_fraction,
-            positive_iou) and `loss` (focal_alpha, focal_gamma, huber_delta, box_weight) keys, plain values.
+            positive_iou, mask_size) and `loss` (focal_alpha, focal_gamma, huber_delta, box_weight) keys, plain
+            values.
+        mask_head: None, or `[level maps..., boxes (B, R, 4)]` -> (B, R, mask_size, mask_size, classes) mask
+            logits (`model.build_mask_head`).
     """
 
     def __init__(self, proposer, roi_head, anchor_spec, image_size, settings, mask_head=None, **kwargs):
