@@ -31,7 +31,8 @@ from statistics import median
 from object_detector.runtime.quiet import import_tensorflow
 import_tensorflow()
 import keras, tensorflow as tf
-from object_detector import data, losses, model  # model: registers the layers and the two-stage model for loading
+import object_detector.model  # noqa: F401 (registers the layers and the two-stage model for loading)
+from object_detector import data, losses
 from object_detector.config import load
 from object_detector.runtime import device
 
