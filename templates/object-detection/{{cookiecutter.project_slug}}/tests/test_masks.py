@@ -165,7 +165,8 @@ def test_a_pasted_mask_fills_its_box_where_the_probability_passes_the_threshold(
     assert not pasted[:5].any() and not pasted[15:].any() and not pasted[:, :10].any()
 
 
-def test_segm_map_matches_pycocotools_on_the_same_files(tmp_path):
+@pytest.mark.parametrize("iou_type", ["bbox", "segm"])
+def test_box_and_mask_map_match_pycocotools_on_the_same_files(tmp_path, iou_type):
     rng = np.random.default_rng(0)
     truth_masks, found_masks, truth_boxes, found = [], [], [], []
     for _ in range(3):
@@ -184,18 +185,23 @@ def test_segm_map_matches_pycocotools_on_the_same_files(tmp_path):
         truth_boxes.append((64, 48, np.array(boxes, np.float32), np.array([0, 1, 0])))
         found.append((np.array(boxes, np.float32), np.array([0, 1, 0]), rng.uniform(0.2, 1.0, 3)))
     truth = coco_ground_truth(truth_boxes, ["a", "b"], truth_masks)
-    ours = coco_scores(truth, coco_detections(found, found_masks), ["a", "b"], "segm")
+    results = coco_detections(found, found_masks if iou_type == "segm" else None)
+    ours = coco_scores(truth, results, ["a", "b"], iou_type)
 
     # pycocotools alone, from files on disk, as a COCO user would run it
     (tmp_path / "truth.json").write_text(json.dumps(truth))
-    (tmp_path / "results.json").write_text(json.dumps(coco_detections(found, found_masks)))
+    (tmp_path / "results.json").write_text(json.dumps(results))
     with contextlib.redirect_stdout(io.StringIO()):
         reference = COCO(str(tmp_path / "truth.json"))
-        evaluation = COCOeval(reference, reference.loadRes(str(tmp_path / "results.json")), iouType="segm")
+        evaluation = COCOeval(reference, reference.loadRes(str(tmp_path / "results.json")), iouType=iou_type)
         evaluation.evaluate()
         evaluation.accumulate()
         evaluation.summarize()
-    assert [ours["map"], ours["map_50"], ours["map_75"]] == pytest.approx(evaluation.stats[:3].tolist())
-    assert 0.2 < ours["map"] < 1.0  # shifted masks: neither perfect nor missed
-    ious = mask_utils.iou(found_masks[0], truth_masks[0], [0, 0, 0]).diagonal()
-    assert (ious > 0.5).all()
+    names = ["map", "map_50", "map_75", "map_small"]  # every object under 32 x 32 pixels
+    assert [ours[name] for name in names] == pytest.approx(evaluation.stats[:4].tolist())
+    if iou_type == "segm":
+        assert 0.2 < ours["map"] < 1.0  # shifted masks: neither perfect nor missed
+        ious = mask_utils.iou(found_masks[0], truth_masks[0], [0, 0, 0]).diagonal()
+        assert (ious > 0.5).all()
+    else:
+        assert ours["map"] == pytest.approx(1.0)  # the boxes are the true ones
