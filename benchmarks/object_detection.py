@@ -64,18 +64,14 @@ print(json.dumps({"pictures_per_second": median(training), "ms_per_picture": lat
 """
 
 
-# per architecture, the overrides of its demo: RetinaNet's from conformance.yaml, Faster R-CNN's as its README gives
-DEMOS = {
-    "retinanet": None,
-    "faster_rcnn": ["model.architecture=faster_rcnn", "train.epochs=40"],
-    "mask_rcnn": ["model.architecture=faster_rcnn", "model.masks=true", "train.epochs=40"],
-}
+SPEC = yaml.safe_load((baked.ROOT / "templates" / "object-detection" / "conformance.yaml").read_text())
+# per architecture, its demo's overrides: RetinaNet's is the template's demo, the others its `demos`
+DEMOS = {"retinanet": SPEC["demo"]["overrides"], **{name: demo["overrides"] for name, demo in SPEC["demos"].items()}}
 
 
 def demo(project, env, architecture, args):
     """Trains, exports and times one architecture's demo; prints its section; returns its curve."""
-    spec = yaml.safe_load((baked.ROOT / "templates" / "object-detection" / "conformance.yaml").read_text())
-    overrides = DEMOS[architecture] or spec["demo"]["overrides"]
+    overrides = DEMOS[architecture]
     curve, _ = baked.stamped_training(project, [*overrides, f"run.name={architecture}"], "val_map_50")
     run = project / "runs" / architecture
     subprocess.run(

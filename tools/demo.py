@@ -2,6 +2,7 @@
 
 python tools/demo.py image-classification
 python tools/demo.py text-transformers-gpt   # a variant (conformance.yaml `variants`), baked with its answers
+python tools/demo.py object-detection-faster_rcnn   # a config choice (conformance.yaml `demos`), the same bake
 """
 
 import json
@@ -44,7 +45,8 @@ def main(case):
 
 
 def demo_of(case):
-    """`(template, bake answers, demo spec)` of a template's name, or of `<template>-<variant>`."""
+    """`(template, bake answers, demo spec)` of a template's name, or of `<template>-<variant>`, or of
+    `<template>-<demo>`: one of its `demos`, other overrides of the same bake."""
     for template in sorted(path.name for path in (ROOT / "templates").iterdir()):
         spec_file = ROOT / "templates" / template / "conformance.yaml"
         if not spec_file.is_file() or not case.startswith(template):
@@ -52,10 +54,13 @@ def demo_of(case):
         spec = yaml.safe_load(spec_file.read_text())
         if case == template:
             return template, {}, spec["demo"]
-        variant = spec.get("variants", {}).get(case.removeprefix(f"{template}-"))
+        name = case.removeprefix(f"{template}-")
+        variant = spec.get("variants", {}).get(name)
         if variant:
             return template, variant["context"], variant.get("spec", {}).get("demo", spec["demo"])
-    sys.exit(f"error: no template or variant named {case}")
+        if name in spec.get("demos", {}):
+            return template, {}, spec["demos"][name]
+    sys.exit(f"error: no template, variant or demo named {case}")
 
 
 if __name__ == "__main__":
