@@ -71,7 +71,8 @@ def sample_rois(proposals, valid, true_boxes, true_labels, count, positive_fract
     offsets = bounding_boxes.encode_box_to_deltas(
         boxes, matched_boxes, anchor_format="xyxy", box_format="xyxy", variance=VARIANCE
     )
-    return RoiSample(boxes, classes, offsets * ops.cast(from_positives, "float32")[..., None], box_match)
+    # where, not a product: the offsets of an empty slot's zero-size box are huge, and need not be finite
+    return RoiSample(boxes, classes, ops.where(from_positives[..., None], offsets, 0.0), box_match)
 
 
 def most_positive(count, positive_fraction):
