@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from {{ cookiecutter.package_name }} import masks
 from {{ cookiecutter.package_name }}.box_files import read_boxes
 from {{ cookiecutter.package_name }}.scenes import SCENE_CLASSES, paint_scene, scene_picture, write_sample_scenes
 
@@ -86,3 +87,16 @@ def test_sample_scenes_are_reproducible_and_read_back_as_coco(tmp_path):
         assert (image.width, image.height) == (side, side)
         assert np.array_equal(image.boxes, boxes) and np.array_equal(image.labels, labels)
     assert (dataset.clipped, dataset.dropped) == (0, 0)
+
+
+def test_sample_scenes_carry_each_shapes_visible_pixels_as_its_mask(tmp_path):
+    write_sample_scenes(tmp_path, count=4, size=64, seed=2)
+    dataset = read_boxes(tmp_path / "images", tmp_path / "annotations.json", masks=True)
+    rng = np.random.default_rng(2)
+    for image in dataset.images:
+        _, objects, _ = paint_scene(rng, 64)
+        assert len(image.masks) == len(image.boxes) > 0
+        for number, rle in enumerate(image.masks):
+            np.testing.assert_array_equal(masks.decode(rle), objects == number)
+            rows, columns = np.nonzero(objects == number)
+            assert image.boxes[number].tolist() == [columns.min(), rows.min(), columns.max() + 1, rows.max() + 1]
