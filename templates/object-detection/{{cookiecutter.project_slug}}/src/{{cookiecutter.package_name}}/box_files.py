@@ -349,16 +349,15 @@ def _annotated_images(entries, classes, masks_source=None):
 def _masks(entry, width, height, source):
     """The instance mask of each of `entry`'s boxes, as run-length dicts."""
     if source == "coco":
+        found = []
         for segmentation, place in zip(entry.segmentations, entry.places, strict=True):
             if segmentation is None:
                 raise UserError(
                     f"{place}: no segmentation: with masks on every object needs its mask (or set data.masks_dir "
                     f"to index-mask PNGs)"
                 )
-        return [
-            instance_masks.from_coco(segmentation, width, height, place)
-            for segmentation, place in zip(entry.segmentations, entry.places, strict=True)
-        ]
+            found.append(instance_masks.from_coco(segmentation, width, height, place))
+        return found
     masks_dir, images_dir = source
     path = masks_dir / Path(entry.path).relative_to(images_dir).with_suffix(".png")
     return instance_masks.from_index_png(path, len(entry.boxes), width, height)

@@ -17,6 +17,11 @@ BACKGROUND = -1
 IGNORED = -2
 
 
+def huber(error, delta):
+    """Elementwise Huber loss of absolute errors `error`: squared below `delta`, linear above."""
+    return ops.where(error < delta, 0.5 * error**2, delta * (error - 0.5 * delta))
+
+
 def positives_per_image(positive):
     """How many anchors of each image learn an object, at least 1 so an image without objects divides by 1."""
     return ops.maximum(ops.sum(positive, axis=-1), 1.0)
@@ -69,9 +74,8 @@ class BoxLoss(keras.losses.Loss):
 
     def call(self, y_true, y_pred):
         offsets, positive = y_true[..., :4], y_true[..., 4]
-        error = ops.abs(offsets - y_pred)
-        huber = ops.where(error < self.delta, 0.5 * error**2, self.delta * (error - 0.5 * self.delta))
-        return ops.sum(ops.sum(huber, axis=-1) * positive, axis=-1) / positives_per_image(positive)
+        per_offset = huber(ops.abs(offsets - y_pred), self.delta)
+        return ops.sum(ops.sum(per_offset, axis=-1) * positive, axis=-1) / positives_per_image(positive)
 
     def get_config(self):
         return {**super().get_config(), "delta": self.delta}

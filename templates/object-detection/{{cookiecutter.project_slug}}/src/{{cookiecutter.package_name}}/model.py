@@ -209,14 +209,19 @@ def build_faster_rcnn(config, class_names, image_size, batchnorm_momentum):
     )
 
 
+def roi_inputs(pyramid):
+    """The inputs of a second-stage head: one per pyramid level, shaped as its maps, and boxes (B, R, 4), float32
+    under mixed precision too (bfloat16 would move a box at pixel 200 by up to a pixel)."""
+    maps = [keras.Input(features.shape[1:], name=f"level{level}") for level, features in pyramid.items()]
+    return maps, keras.Input((None, 4), dtype="float32", name="boxes")
+
+
 def build_roi_head(config, class_names, pyramid, spec):
     """`[level maps..., boxes (B, R, 4)]` -> `{"classes": (B, R, classes + 1) logits, background first, "boxes":
     (B, R, classes, 4) offsets per class}`: ROI Align, two fully connected layers, then the two outputs (small
     initial weights, the boxes' smaller still, as Faster R-CNN's: the head starts at its proposals)."""
     roi, classes = config.roi, len(class_names)
-    maps = [keras.Input(features.shape[1:], name=f"level{level}") for level, features in pyramid.items()]
-    boxes = keras.Input((None, 4), dtype="float32", name="boxes")
-    # in float32 under mixed precision too: bfloat16 would move a box at pixel 200 by up to a pixel
+    maps, boxes = roi_inputs(pyramid)
     grids = RoIAlign(
         list(pyramid), roi.pool_size, roi.sampling_ratio, spec.anchor_size, name="roi_align", dtype="float32"
     )(maps, boxes)
@@ -241,8 +246,7 @@ def build_mask_head(config, class_names, pyramid, spec):
     R-CNN's head, narrower): ROI Align at half the mask's size, `roi.mask_convs` 3x3 convolutions, a 2x transposed
     convolution, then a 1x1 convolution to one mask per class; each box's pixels are convolved on their own."""
     roi = config.roi
-    maps = [keras.Input(features.shape[1:], name=f"level{level}") for level, features in pyramid.items()]
-    boxes = keras.Input((None, 4), dtype="float32", name="boxes")
+    maps, boxes = roi_inputs(pyramid)
     x = RoIAlign(
         list(pyramid), roi.mask_size // 2, roi.sampling_ratio, spec.anchor_size, name="mask_align", dtype="float32"
     )(maps, boxes)

@@ -31,7 +31,7 @@ import tensorflow as tf
 from keras import ops
 
 from . import anchors as anchor_boxes
-from .losses import BoxLoss, FocalLoss
+from .losses import BoxLoss, FocalLoss, huber
 from .proposals import decode, propose
 from .roi_sampling import EMPTY, mask_targets, most_positive, sample_rois
 from .runtime.backbones import SERIALIZATION_PACKAGE
@@ -88,7 +88,7 @@ class FasterRCNN(keras.Model):
     def call(self, pixels, training=False):
         outputs = self.proposer(pixels, training=training)
         boxes, valid = self._proposals(outputs, self.settings["rpn"]["proposals"])
-        head = self.roi_head([*(outputs[name] for name in self.levels), boxes], training=training)
+        head = self.roi_head([*self._maps(outputs), boxes], training=training)
         probabilities = ops.softmax(ops.cast(head["classes"], "float32"), axis=-1)[..., 1:]
         real = ops.arange(ops.shape(boxes)[1])[None, :] < ops.cast(valid, "int32")[:, None]
         scores = probabilities * ops.cast(real, "float32")[..., None]
@@ -103,9 +103,12 @@ class FasterRCNN(keras.Model):
         """The mask probabilities (B, D, mask_size, mask_size) of `boxes` (B, D, 4) as `classes` (B, D): what the
         mask head predicts for each box's class, from the pyramid levels in `outputs` (the model's, on the same
         pictures)."""
-        logits = self.mask_head([*(outputs[name] for name in self.levels), ops.cast(boxes, "float32")])
-        chosen = ops.take_along_axis(logits, ops.cast(classes, "int32")[:, :, None, None, None], axis=-1)
-        return ops.sigmoid(chosen[..., 0])
+        logits = self.mask_head([*self._maps(outputs), ops.cast(boxes, "float32")])
+        return ops.sigmoid(masks_of_class(logits, classes))
+
+    def _maps(self, outputs):
+        """The pyramid's level maps in `outputs` (the first stage's, or the model's with a mask head), in order."""
+        return [outputs[name] for name in self.levels]
 
     def losses_of(self, pixels, targets, training):
         """`(total, {name: loss})` on a batch: both stages, the second on a fresh sample of proposals."""
@@ -127,7 +130,7 @@ class FasterRCNN(keras.Model):
             roi["positive_iou"],
             self.seed_generator,
         )
-        maps = [outputs[name] for name in self.levels]
+        maps = self._maps(outputs)
         head = self.roi_head([*maps, sample.boxes], training=training)
         losses.update(head_losses(head, sample, self.settings["loss"]["huber_delta"]))
         if self.mask_head is not None:
@@ -194,20 +197,24 @@ def head_losses(head, sample, huber_delta):
     offsets = ops.take_along_axis(
         ops.cast(head["boxes"], "float32"), ops.maximum(classes - 1, 0)[..., None, None], axis=2
     )[:, :, 0]
-    error = ops.abs(offsets - sample.offsets)
-    huber = ops.where(error < huber_delta, 0.5 * error**2, huber_delta * (error - 0.5 * huber_delta))
+    per_offset = huber(ops.abs(offsets - sample.offsets), huber_delta)
     return {
         "head_class": ops.sum(per_roi * filled) / count,
-        "head_box": ops.sum(ops.sum(huber, axis=-1) * positive) / count,
+        "head_box": ops.sum(ops.sum(per_offset, axis=-1) * positive) / count,
     }
 
 
 def mask_loss(logits, truth, classes):
     """Binary cross-entropy of the true class' mask logits (B, P, size, size, classes) against `truth` (B, P, size,
     size), per pixel, averaged over each box's pixels and over the positive boxes (`classes` > 0)."""
-    chosen = ops.take_along_axis(
-        ops.cast(logits, "float32"), ops.maximum(ops.cast(classes, "int32") - 1, 0)[:, :, None, None, None], axis=-1
-    )[..., 0]
+    chosen = masks_of_class(logits, ops.maximum(ops.cast(classes, "int32") - 1, 0))
     per_box = ops.mean(ops.binary_crossentropy(truth, chosen, from_logits=True), axis=(2, 3))
     positive = ops.cast(classes > 0, "float32")
     return ops.sum(per_box * positive) / ops.maximum(ops.sum(positive), 1.0)
+
+
+def masks_of_class(logits, classes):
+    """Each box's mask logits (B, R, size, size) for its class `classes` (B, R), 0-based, out of the per-class ones
+    (B, R, size, size, classes)."""
+    chosen = ops.take_along_axis(ops.cast(logits, "float32"), ops.cast(classes, "int32")[:, :, None, None, None], -1)
+    return chosen[..., 0]
