@@ -4,16 +4,15 @@ of training, so the numbers repeat."""
 
 from . import data as data_lib
 from .judge import judge_accuracy
-from .scoring import REAL_IMAGES, Judgement, score_run
+from .scoring import Judgement, score_run
 from .trained import load_judge, load_trained
 
 
 def evaluate(config, run):
     data = data_lib.read_data(config)
     trained = load_trained(run)
-    real, real_labels = data_lib.held_out(data, REAL_IMAGES, config.train.seed)
     judge = load_judge(run)
-    judgement = Judgement(judge, real, len(data.requested_classes), real_labels)
+    judgement = Judgement.of_held_out(judge, data, config.train.seed)
     scores = score_run(trained.model, config, judgement, data, run, tag="evaluated")
     scores["judge_accuracy"] = judge_accuracy(judge, data, config.train.seed)
     print(", ".join(f"{name} {value:.4f}" for name, value in scores.items()))

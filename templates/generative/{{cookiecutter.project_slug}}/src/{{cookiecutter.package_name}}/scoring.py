@@ -10,6 +10,7 @@ logs (the best checkpoint is the lowest KID) and draws the first samples as the 
 import keras
 import numpy as np
 
+from . import data as data_lib
 from . import judge as judging
 from . import quality
 from .callbacks.confusion import confusion_matrix, log_confusion_matrix
@@ -50,6 +51,7 @@ class Judgement:
     """The judge and the real images' features, ready to score samples against.
 
     >>> judgement = Judgement(judge, real_images, num_classes, real_labels)  # as `data.held_out` reads them
+    >>> judgement = Judgement.of_held_out(judge, data, seed)  # the same, from the data's held-out images
     >>> judgement.scores(sample_pixels, requested_labels)  # {"kid": ..., "diversity": ..., ...}
     """
 
@@ -58,6 +60,12 @@ class Judgement:
         self.num_classes = num_classes
         self.real_features = judging.features(judge, real_images)
         self.real_labels = real_labels
+
+    @classmethod
+    def of_held_out(cls, judge, data, seed):
+        """Against up to REAL_IMAGES of `data`'s held-out images (`data.held_out`), with their classes."""
+        real, real_labels = data_lib.held_out(data, REAL_IMAGES, seed)
+        return cls(judge, real, len(data.requested_classes), real_labels)
 
     def scores(self, pixels, labels):
         return quality.scores(

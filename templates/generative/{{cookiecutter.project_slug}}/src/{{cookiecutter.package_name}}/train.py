@@ -14,7 +14,7 @@ from .judge import judge_accuracy, train_judge, untrustworthy
 from .model import build_model, compile_model
 from .runtime import fitting
 from .runtime.phases import Phase
-from .scoring import REAL_IMAGES, EpochScores, Judgement, score_run
+from .scoring import EpochScores, Judgement, score_run
 from .trained import save_classes
 
 
@@ -31,8 +31,7 @@ def train(task, config, data, session):
     print(f"judge: validation accuracy {trust:.3f}", flush=True)
     if warning := untrustworthy(trust, data):
         print(warning, file=sys.stderr, flush=True)
-    real, real_labels = data_lib.held_out(data, REAL_IMAGES, seed)
-    judgement = Judgement(judge, real, len(data.requested_classes), real_labels)
+    judgement = Judgement.of_held_out(judge, data, seed)
     # A GAN's critic takes `critic_steps` real batches per generator step: fit hands it all of them at once.
     per_step = config.data.batch_size * getattr(config.model, "critic_steps", 1)
     train_labels, val_labels = (
