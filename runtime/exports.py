@@ -9,6 +9,8 @@ file; the rest is the same for every task:
 
     check_formats(formats)
     write_exports(model, run.file("export"), formats, lambda: my_archive(model), {"class_names": names})
+
+A model exported as several networks writes each with `write_portable(network, folder, formats, stem)`.
 """
 
 import importlib.util
@@ -25,7 +27,7 @@ from .files import atomic_path, write_json
 
 FORMATS = ("keras", "tf_saved_model", "onnx", "litert")
 CONVERTERS = {"onnx": "tf2onnx", "litert": "ai_edge_litert"}  # optional: pip install -e ".[export]"
-PORTABLE_FILES = {"onnx": "model.onnx", "litert": "model.tflite"}
+PORTABLE_SUFFIXES = {"onnx": ".onnx", "litert": ".tflite"}
 
 
 def check_formats(formats):
@@ -89,16 +91,24 @@ def write_exports(model, folder, formats, saved_model_archive, labels, example=N
         shutil.rmtree(saved, ignore_errors=True)
         staging.rename(saved)
         written.append(saved)
-    portable = [name for name in PORTABLE_FILES if name in formats]
-    if portable:
-        inference = inference_model(model, example)
-        for name in portable:
-            with atomic_path(folder / PORTABLE_FILES[name]) as temporary:
-                inference.export(str(temporary), format=name, verbose=False)
-            written.append(folder / PORTABLE_FILES[name])
-    write_json(folder / "labels.json", labels)
     for path in written:
         print(f"wrote {path}")
+    if any(name in PORTABLE_SUFFIXES for name in formats):
+        written += write_portable(inference_model(model, example), folder, formats)
+    write_json(folder / "labels.json", labels)
+    return written
+
+
+def write_portable(network, folder, formats, stem="model"):
+    """Writes `network` (traced with `training=False`, as `inference_model` makes it) as `stem.onnx` and
+    `stem.tflite` into `folder`, those of the two that `formats` names; returns the paths written."""
+    written = []
+    for name, suffix in PORTABLE_SUFFIXES.items():
+        if name in formats:
+            with atomic_path(folder / f"{stem}{suffix}") as temporary:
+                network.export(str(temporary), format=name, verbose=False)
+            written.append(folder / f"{stem}{suffix}")
+            print(f"wrote {written[-1]}")
     return written
 
 

@@ -1,5 +1,7 @@
 """Exports: the SavedModel serves any batch of picture files with boxes in their own pixels, as `predict` finds
-them; ONNX and LiteRT give the Keras network's outputs."""
+them; ONNX and LiteRT give the Keras networks' outputs, and Faster R-CNN's stages chained by numpy its detections."""
+
+import json
 
 import numpy as np
 import pytest
@@ -8,12 +10,15 @@ from PIL import Image
 
 from {{ cookiecutter.package_name }} import data, masks
 from {{ cookiecutter.package_name }}.export import export
-from {{ cookiecutter.package_name }}.inference import Detector, paste_mask
-from {{ cookiecutter.package_name }}.model import build_model
+from {{ cookiecutter.package_name }}.inference import Detector, letterbox, paste_mask
+from {{ cookiecutter.package_name }}.model import build_model, load_trained
+from {{ cookiecutter.package_name }}.portable import TwoStageDetector, load_network
 from {{ cookiecutter.package_name }}.predict import pictures_of
+from {{ cookiecutter.package_name }}.runtime import training
 from {{ cookiecutter.package_name }}.runtime.exports import run_portable
 from {{ cookiecutter.package_name }}.runtime.rundir import open_run
 from {{ cookiecutter.package_name }}.scoring import detect_pictures
+from {{ cookiecutter.package_name }}.task import ObjectDetection
 
 
 @pytest.fixture(params=["retinanet", "faster_rcnn", "faster_rcnn with masks"])
@@ -79,7 +84,7 @@ def test_saved_model_serves_any_batch_of_files_of_any_size_as_predict_finds_them
 def test_onnx_and_litert_exports_match_the_keras_network(tiny_config, exported_run):
     run, model = exported_run
     if tiny_config.model.architecture == "faster_rcnn":
-        pytest.skip("Faster R-CNN exports keras and tf_saved_model only (test_two_stage.py)")
+        pytest.skip("Faster R-CNN exports its stages: test_onnx_and_litert_stages_match_the_keras_stages")
     export(tiny_config, run, ["onnx", "litert"])
     size = tiny_config.data.image_size
     pixels = np.random.default_rng(1).uniform(0, 255, (2, size, size, 3)).astype(np.float32)
@@ -89,3 +94,62 @@ def test_onnx_and_litert_exports_match_the_keras_network(tiny_config, exported_r
     assert np.load(run.file("export") / "anchors.npy").shape == (expected.shape[1], 4)
     for runtime in ("onnx", "litert"):
         np.testing.assert_allclose(served[runtime], expected, atol=1e-4)
+
+
+def test_onnx_and_litert_stages_match_the_keras_stages(tiny_config, exported_run):
+    run, model = exported_run
+    if tiny_config.model.architecture != "faster_rcnn":
+        pytest.skip("RetinaNet exports one network: test_onnx_and_litert_exports_match_the_keras_network")
+    export(tiny_config, run, ["onnx", "litert"])
+    folder, size = run.file("export"), tiny_config.data.image_size
+    rng = np.random.default_rng(1)
+    pixels = rng.uniform(0, 255, (2, size, size, 3)).astype(np.float32)
+    corners = rng.uniform(0, size - 8, (2, 5, 2))
+    boxes = np.concatenate([corners, corners + rng.uniform(2, size / 2, (2, 5, 2))], axis=-1).astype(np.float32)
+    stage1 = {name: np.asarray(value) for name, value in model.proposer(pixels, training=False).items()}
+    maps = {name: stage1[name] for name in model.levels}
+    head = model.roi_head([*maps.values(), boxes], training=False)
+    expected = {
+        "proposer": ({"image": pixels}, stage1),
+        "roi_head": ({**maps, "proposals": boxes}, {"class_logits": head["classes"], "box_offsets": head["boxes"]}),
+    }
+    if model.mask_head is not None:
+        expected["mask_head"] = ({**maps, "boxes": boxes}, {"mask_logits": model.mask_head([*maps.values(), boxes])})
+    labels = json.loads((folder / "labels.json").read_text())
+    assert sorted(labels["networks"]) == sorted(expected)
+    for runtime in ("onnx", "litert"):
+        for name, (inputs, outputs) in expected.items():
+            assert sorted(labels["networks"][name]["inputs"]) == sorted(inputs)
+            found = load_network(folder / name, runtime)(inputs)
+            assert sorted(found) == sorted(outputs) == sorted(labels["networks"][name]["outputs"])
+            for key, value in outputs.items():
+                np.testing.assert_allclose(found[key], value, atol=1e-4, err_msg=f"{runtime} {name} {key}")
+
+
+def test_the_exported_stages_chained_by_numpy_find_what_the_detector_finds(tiny_config, tmp_path, sample_dir):
+    """A Faster R-CNN with masks, trained for 3 epochs: its ONNX and LiteRT stages with `portable.py`'s proposals
+    and NMS between them give the Keras model's detections, boxes and masks, on a square and a wide picture."""
+    config = tiny_config
+    config.run.dir = str(tmp_path)
+    config.model.architecture, config.model.masks = "faster_rcnn", True
+    config.rpn.train_proposals, config.rpn.proposals = 64, 32
+    config.roi.per_image, config.roi.fc_width, config.roi.mask_size = 32, 32, 14
+    config.train.epochs, config.train.learning_rate, config.data.batch_size = 3, 0.005, 4
+    run, _ = training.train(ObjectDetection(), config)
+    export(config, run, ["onnx", "litert"])
+    picture = np.asarray(Image.open(sample_dir / "images" / "scene_000.png").convert("RGB"))
+    letterboxed = [letterbox(image, config.data.image_size) for image in (picture, picture[:40])]
+    pixels = np.stack([np.asarray(image) for image, _ in letterboxed])
+    extents = np.array([[64, 64], [40, 64]], np.float32)
+    config.detect.score_threshold = 0.02  # a model this young scores its objects low
+    expected = Detector(load_trained(run), data.model_anchors(config), config.detect)(pixels, extents=extents)
+    for runtime in ("onnx", "litert"):
+        found = TwoStageDetector(run.file("export"), runtime, score_threshold=0.02)(pixels, extents=extents)
+        for index, detections in enumerate(found):
+            count = int(expected["count"][index])
+            assert count > 0 and len(detections["scores"]) == count, runtime
+            assert detections["classes"].tolist() == expected["classes"][index][:count].numpy().tolist()
+            np.testing.assert_allclose(detections["boxes"], expected["boxes"][index][:count], atol=1e-3)
+            np.testing.assert_allclose(detections["scores"], expected["scores"][index][:count], atol=1e-4)
+            np.testing.assert_allclose(detections["masks"], expected["masks"][index][:count], atol=1e-4)
+            assert (detections["boxes"][:, 3] <= extents[index, 0] + 1e-4).all()  # inside the picture, not the padding

@@ -5,14 +5,13 @@ import numpy as np
 import pytest
 from keras import ops
 
-from {{ cookiecutter.package_name }} import data
-from {{ cookiecutter.package_name }}.export import export
+from {{ cookiecutter.package_name }} import data, portable
 from {{ cookiecutter.package_name }}.inference import Detector
 from {{ cookiecutter.package_name }}.model import backbone_layers, build_model, class_names_of
-from {{ cookiecutter.package_name }}.proposals import decode, propose
+from {{ cookiecutter.package_name }}.proposals import LARGEST_LOG_GROWTH, SMALLEST_SIDE, decode, propose
 from {{ cookiecutter.package_name }}.roi_align import RoIAlign, pyramid_level
 from {{ cookiecutter.package_name }}.roi_sampling import EMPTY, sample_rois
-from {{ cookiecutter.package_name }}.runtime.errors import UserError
+from {{ cookiecutter.package_name }}.targets import VARIANCE
 
 
 def by_hand(features, y, x):
@@ -192,9 +191,23 @@ def test_faster_rcnn_scores_each_proposal_per_class_and_reloads_as_it_was(two_st
     assert 0 < int(found["count"][0]) <= config.detect.max_detections
 
 
-def test_faster_rcnn_refuses_onnx_in_one_line(two_stage_config, tmp_path):
-    with pytest.raises(UserError, match="faster_rcnn.*tf_saved_model"):
-        export(two_stage_config, None, ["keras", "onnx"])
+def test_the_numpy_proposals_of_the_export_are_the_models():
+    """`portable.propose`, which chains the exported stages, against `proposals.propose`: the same boxes in the
+    same order, offsets past the growth clamp and boxes under a pixel among them."""
+    anchors, deltas, logits = anchors_and_outputs(seed=4)
+    deltas[:, :20, 2:] = 30.0  # grows past LARGEST_LOG_GROWTH: clamped
+    deltas[:, 20:40, 2:] = -30.0  # shrinks under SMALLEST_SIDE: dropped
+    settings = {
+        "image_size": 64,
+        "box_decoding": {"variance": list(VARIANCE), "largest_log_growth": LARGEST_LOG_GROWTH},
+        "rpn": {"pre_nms": 200, "nms_iou": 0.7, "proposals": 40, "smallest_side": SMALLEST_SIDE},
+    }
+    boxes, valid = propose(anchors, deltas, logits, pre_nms=200, count=40, iou_threshold=0.7, image_size=64.0)
+    boxes, valid = ops.convert_to_numpy(boxes), ops.convert_to_numpy(valid)
+    for image in range(2):
+        found = portable.propose(anchors, deltas[image], logits[image], settings)
+        assert len(found) == valid[image] > 10
+        np.testing.assert_allclose(found, boxes[image, : valid[image]], atol=1e-4)
 
 
 def test_backbone_weights_carry_over_between_architectures(two_stage_config, tmp_path):

@@ -25,7 +25,7 @@ import dataclasses
 import math
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from .data import anchor_spec
 from .roi_align import RoIAlign
@@ -241,6 +241,17 @@ def build_roi_head(config, class_names, pyramid, spec):
     return keras.Model([*maps, boxes], outputs, name="roi_head")
 
 
+@keras.saving.register_keras_serializable(package=backbones.SERIALIZATION_PACKAGE)
+class EachBox(layers.TimeDistributed):
+    """`layer` on each box's grid of (B, R, ...) in one call, the boxes folded into the batch: `TimeDistributed`
+    maps over R with a loop that the ONNX and LiteRT converters do not take."""
+
+    def call(self, inputs):
+        shape = ops.shape(inputs)
+        outputs = self.layer.call(ops.reshape(inputs, (-1, *shape[2:])))  # its convolution, as TimeDistributed calls it
+        return ops.reshape(outputs, (shape[0], shape[1], *ops.shape(outputs)[1:]))
+
+
 def build_mask_head(config, class_names, pyramid, spec):
     """`[level maps..., boxes (B, R, 4)]` -> (B, R, mask_size, mask_size, classes) mask logits per class (Mask
     R-CNN's head, narrower): ROI Align at half the mask's size, `roi.mask_convs` 3x3 convolutions, a 2x transposed
@@ -252,11 +263,11 @@ def build_mask_head(config, class_names, pyramid, spec):
     )(maps, boxes)
     for index in range(1, roi.mask_convs + 1):
         conv = layers.Conv2D(roi.mask_width, 3, padding="same", activation="relu", name=f"mask_conv{index}")
-        x = layers.TimeDistributed(conv, name=f"mask_conv{index}_each")(x)
+        x = EachBox(conv, name=f"mask_conv{index}_each")(x)
     upsample = layers.Conv2DTranspose(roi.mask_width, 2, strides=2, activation="relu", name="mask_upsample")
-    x = layers.TimeDistributed(upsample, name="mask_upsample_each")(x)
+    x = EachBox(upsample, name="mask_upsample_each")(x)
     logits = layers.Conv2D(len(class_names), 1, name="mask_logits", dtype="float32")
-    masks = layers.TimeDistributed(logits, name="masks", dtype="float32")(x)
+    masks = EachBox(logits, name="masks", dtype="float32")(x)
     return keras.Model([*maps, boxes], masks, name="mask_head")
 
 

@@ -99,8 +99,9 @@ class RoIAlign(layers.Layer):
         y = start[:, 1:2] + extent[:, 1:2] * steps[None]
         grid = bilinear(flat, base, height, width, y, x)
         size, ratio = self.output_size, self.sampling_ratio
-        grid = ops.mean(ops.reshape(grid, (-1, size, ratio, size, ratio, ops.shape(flat)[-1])), axis=(2, 4))
-        return ops.cast(ops.reshape(grid, (batch, count, size, size, -1)), self.compute_dtype)
+        channels = ops.shape(flat)[-1]  # known when tracing, so the convolutions after it see their channels
+        grid = ops.mean(ops.reshape(grid, (-1, size, ratio, size, ratio, channels)), axis=(2, 4))
+        return ops.cast(ops.reshape(grid, (batch, count, size, size, channels)), self.compute_dtype)
 
     def compute_output_shape(self, maps_shape, boxes_shape):
         return (*boxes_shape[:2], self.output_size, self.output_size, maps_shape[0][-1])
