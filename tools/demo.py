@@ -57,7 +57,7 @@ def demo_of(case):
         name = case.removeprefix(f"{template}-")
         variant = spec.get("variants", {}).get(name)
         if variant:
-            return template, variant["context"], variant.get("spec", {}).get("demo", spec["demo"])
+            return template, variant.get("context", {}), variant.get("spec", {}).get("demo", spec["demo"])
         if name in spec.get("demos", {}):
             return template, {}, spec["demos"][name]
     sys.exit(f"error: no template, variant or demo named {case}")
