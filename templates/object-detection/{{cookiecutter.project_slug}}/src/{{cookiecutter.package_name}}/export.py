@@ -120,8 +120,8 @@ def stage_networks(model):
 
 def called_once(network):
     """`network` after a call on zeros (one box where it takes boxes): the exporters take only a model that ran."""
-    shapes = [[1 if side is None else side for side in tensor.shape] for tensor in network.inputs]
-    network.predict([np.zeros(shape, np.float32) for shape in shapes], verbose=0)
+    zeros = [np.zeros([1 if side is None else side for side in tensor.shape], np.float32) for tensor in network.inputs]
+    network.predict(zeros if len(zeros) > 1 else zeros[0], verbose=0)
     return network
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-RUNTIME_SUFFIXES = {"onnx": ".onnx", "litert": ".tflite"}
+from .runtime.exports import PORTABLE_SUFFIXES  # numpy and the standard library only, as this module
 
 
 def decode(anchors, offsets, box_decoding):
@@ -109,7 +109,7 @@ def sigmoid(logits):
 def load_network(path, runtime):
     """A callable `{input name: array}` -> `{output name: array}` over one exported network (`path` without its
     suffix), run by onnxruntime (`runtime="onnx"`) or LiteRT (`"litert"`)."""
-    path = f"{path}{RUNTIME_SUFFIXES[runtime]}"
+    path = f"{path}{PORTABLE_SUFFIXES[runtime]}"
     if runtime == "onnx":
         import onnxruntime
 

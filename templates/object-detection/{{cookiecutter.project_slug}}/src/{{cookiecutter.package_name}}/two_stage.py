@@ -24,6 +24,7 @@ per-class NMS, as it does for the single-stage model's anchors, and asks `masks_
 kept (with a mask head, the outputs also hold the pyramid's levels for it).
 
 TensorFlow only: the training step records gradients with `tf.GradientTape`, and proposals use TensorFlow's NMS.
+The ONNX and LiteRT exports hold the networks around the NMS, which `portable.py` chains with numpy.
 """
 
 import keras
