@@ -31,6 +31,32 @@ import numpy as np
 
 from .runtime.exports import PORTABLE_SUFFIXES  # numpy and the standard library only, as this module
 
+# what each input and output of the networks holds (level<L>: every pyramid level) and the steps this module takes
+# between them: `export` writes both into labels.json, as `networks` and `chain`
+MEANINGS = {
+    "image": "float32 pixels 0-255, letterboxed to image_size",
+    "rpn_scores": "each anchor's objectness logit",
+    "rpn_boxes": "each anchor's offsets (box_decoding)",
+    "level": "the pyramid's maps at stride 2**L, for the heads",
+    "proposals": "x_min, y_min, x_max, y_max in the image's pixels (chain)",
+    "class_logits": "per proposal: background, then each class",
+    "box_offsets": "per proposal and class: offsets from the proposal (box_decoding)",
+    "boxes": "the detections: x_min, y_min, x_max, y_max in the image's pixels",
+    "mask_logits": "per box and class: its mask on a grid over the box",
+}
+CHAIN = [
+    "proposer(image)",
+    "per picture: scores = sigmoid(rpn_scores); the rpn.pre_nms best anchors' rpn_boxes decoded (box_decoding), "
+    "clipped to 0..image_size, those under rpn.smallest_side wide or high dropped, NMS at rpn.nms_iou: the "
+    "rpn.proposals best are the proposals",
+    "roi_head(level maps, proposals)",
+    "scores = softmax(class_logits) without its first column (background); boxes = each proposal decoded by its "
+    "box_offsets per class (box_decoding), clipped to the picture; per class NMS at detect.iou_threshold of those "
+    "scored above detect.draw_threshold; the detect.max_detections best",
+    "masks (mask_head only): sigmoid of mask_head(level maps, boxes) at each box's class",
+    "boxes / the letterbox scale: in the picture's own pixels",
+]
+
 
 def decode(anchors, offsets, box_decoding):
     """Offsets (..., 4): centre y, x and log height, width, each over its `box_decoding["variance"]`, from xyxy
