@@ -99,7 +99,7 @@ def fit(session, task, config, model, data, plan, callbacks=()):
             phase = dataclasses.replace(
                 phase, learning_rate=phase_learning_rate(config.train, phase, steps_per_epoch(data.train))
             )
-        with session.setup.strategy.scope():
+        with session.setup.scope():
             task.compile(model, phase, config, data, session.setup.jit_compile)
         model.fit(
             data.train,
