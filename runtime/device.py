@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from .errors import UserError
@@ -44,6 +45,36 @@ class Setup:
         if self.strategy:
             return self.strategy.num_replicas_in_sync
         return self.distribution.device_mesh.devices.size if self.distribution else 1
+
+    def divisible(self, batches):
+        """`batches` as JAX's DataParallel takes them: it splits a batch in equal parts only, so a batch the devices
+        do not divide (the last, smaller one) is topped up with copies of its first rows, which validation then
+        counts twice (fewer rows than there are devices). Unchanged on TensorFlow, whose strategies split any batch."""
+        if not self.distribution:
+            return batches
+        replicas = self.replicas
+
+        def topped_up(*batch):
+            rows = tf.shape(tf.nest.flatten(batch)[0])[0]
+            repeated = tf.range(rows + -rows % replicas) % rows
+            batch = tf.nest.map_structure(lambda tensor: tf.gather(tensor, repeated), batch)
+            return batch if len(batch) > 1 else batch[0]
+
+        return batches.map(topped_up)
+
+
+def predict_on_batch(model, inputs):
+    """`model.predict_on_batch` on any number of rows (numpy arrays): on JAX, DataParallel splits a batch in equal
+    parts only, so the rows are topped up with copies of the last and the copies' outputs dropped."""
+    distribution = keras.distribution.distribution()
+    replicas = distribution.device_mesh.devices.size if distribution else 1
+    rows = len(keras.tree.flatten(inputs)[0])
+    padding = -rows % replicas
+    if padding:
+        inputs = keras.tree.map_structure(
+            lambda array: np.concatenate([array, np.repeat(array[-1:], padding, 0)]), inputs
+        )
+    return keras.tree.map_structure(lambda array: array[:rows], model.predict_on_batch(inputs))
 
 
 def gpus():
