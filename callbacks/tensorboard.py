@@ -22,8 +22,9 @@ EPOCH = "epoch_"  # the prefix of the per-epoch scalars, as Keras names them
 
 class TensorBoard(keras.callbacks.Callback):
     """After each epoch, every value of `fit`'s logs as `epoch_<name>` (validation ones as `epoch_val_<name>`) and
-    the learning rate as `epoch_learning_rate`; before the first epoch, the model's graph traced on `input_spec`;
-    when `profile_batches` is `(first, last)`, a profile of that step range.
+    the learning rate as `epoch_learning_rate`; before the first epoch, the model's graph traced on `input_spec`
+    (TensorFlow's graph: none on JAX); when `profile_batches` is `(first, last)`, a profile of that step range
+    (TensorFlow's profiler, or JAX's trace, both in the Profile tab).
 
     Put it after the callbacks that add to the logs (examples per second, BLEU): it writes what they added.
     """
@@ -45,11 +46,21 @@ class TensorBoard(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch, logs=None):
         self.step += 1
         if self.profile_batches and self.step == self.profile_batches[0]:
-            tf.profiler.experimental.start(str(self.log_dir))
+            if on_jax():
+                import jax
+
+                jax.profiler.start_trace(str(self.log_dir))
+            else:
+                tf.profiler.experimental.start(str(self.log_dir))
 
     def on_train_batch_end(self, batch, logs=None):
         if self.profile_batches and self.step == self.profile_batches[1]:
-            tf.profiler.experimental.stop()
+            if on_jax():
+                import jax
+
+                jax.profiler.stop_trace()
+            else:
+                tf.profiler.experimental.stop()
 
     def on_epoch_end(self, epoch, logs=None):
         values = {**(logs or {}), "learning_rate": current_learning_rate(self.model.optimizer)}
@@ -69,7 +80,11 @@ def tensorboard(log_dir, profile_batches=None, input_spec=None):
     """The shared `fit` callback (`TensorBoard`) writing into `log_dir`: per-epoch scalars, the graph of the model
     called on `input_spec` (a batch's structure of `tf.TensorSpec`, e.g. the training data's `element_spec[0]`) and
     an optional profile."""
-    return TensorBoard(log_dir, input_spec, profile_batches)
+    return TensorBoard(log_dir, None if on_jax() else input_spec, profile_batches)
+
+
+def on_jax():
+    return keras.backend.backend() == "jax"
 
 
 def write_pairs_layout(values):

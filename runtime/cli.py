@@ -16,6 +16,7 @@ so a user mistake is reported at once and TensorFlow's start-up noise stays hidd
 """
 
 import argparse
+import os
 from pathlib import Path
 
 from . import quiet, rundir
@@ -26,6 +27,15 @@ from .files import write_json
 
 def load_tensorflow(args):
     quiet.import_tensorflow(verbose=args.verbose)
+
+
+def export_on_tensorflow():
+    """Every export format is TensorFlow's (the SavedModel's reading of files, the ONNX and LiteRT converters),
+    and `model.keras` is the same file on every backend: a run trained on JAX is exported on TensorFlow."""
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if backend != "tensorflow":
+        print(f"exporting on TensorFlow, not KERAS_BACKEND={backend}: the export formats are TensorFlow's", flush=True)
+    os.environ["KERAS_BACKEND"] = "tensorflow"  # before Keras is imported, which reads it once
 
 
 def sample_data(task, args):
@@ -68,6 +78,7 @@ def export(task, args):
     rundir.trained_model(run)
     config = task.load_config(run.config_file)
     formats = [name.strip() for name in args.format.split(",") if name.strip()]
+    export_on_tensorflow()
     load_tensorflow(args)
     task.export(config, run, formats)
 

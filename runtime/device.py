@@ -1,17 +1,26 @@
-"""Devices, distribution strategy, precision and XLA: one place decides them for every template.
+"""Devices, distribution, precision and XLA: one place decides them for every template.
 
-CPU -> the default strategy; one GPU -> `OneDeviceStrategy`; several GPUs -> `MirroredStrategy`.
-Beyond one machine, `MultiWorkerMirroredStrategy` fails under Keras 3 (keras issue 20585), and
-`keras.distribution` is multi-host on the JAX backend only: models, losses and metrics here are written with
-`keras.ops`, so they run there unchanged.
+On the TensorFlow backend (the default): CPU -> the default strategy; one GPU -> `OneDeviceStrategy`; several
+GPUs -> `MirroredStrategy`. Beyond one machine, `MultiWorkerMirroredStrategy` fails under Keras 3 (keras issue
+20585), and `keras.distribution` does nothing on TensorFlow. On the JAX backend (`KERAS_BACKEND=jax`),
+`keras.distribution.DataParallel` splits each batch over every device, of one process or of several
+(`runtime/processes.py` starts them): models, losses and metrics are written with `keras.ops`, the input stays
+`tf.data`.
+
+    setup = device.setup("auto", "auto")
+    with setup.scope():  # TensorFlow's strategy scope; nothing to enter on JAX, whose distribution is global
+        model = build_model(...)
 """
 
+import contextlib
 import dataclasses
 import importlib.metadata
 import platform
 from pathlib import Path
+from typing import Optional
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from .errors import UserError
@@ -21,13 +30,51 @@ PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 
 @dataclasses.dataclass
 class Setup:
-    strategy: tf.distribute.Strategy
     precision: str
     jit_compile: bool
+    strategy: Optional[tf.distribute.Strategy] = None  # TensorFlow's
+    distribution: Optional[keras.distribution.DataParallel] = None  # JAX's, when there is more than one device
+
+    def scope(self):
+        """Where models and optimizers are built: the strategy's scope on TensorFlow, nothing to enter on JAX."""
+        return self.strategy.scope() if self.strategy else contextlib.nullcontext()
 
     @property
     def replicas(self):
-        return self.strategy.num_replicas_in_sync
+        """How many devices share each batch."""
+        if self.strategy:
+            return self.strategy.num_replicas_in_sync
+        return self.distribution.device_mesh.devices.size if self.distribution else 1
+
+    def divisible(self, batches):
+        """`batches` as JAX's DataParallel takes them: it splits a batch in equal parts only, so a batch the devices
+        do not divide (the last, smaller one) is topped up with copies of its first rows, which validation then
+        counts twice (fewer rows than there are devices). Unchanged on TensorFlow, whose strategies split any batch."""
+        if not self.distribution:
+            return batches
+        replicas = self.replicas
+
+        def topped_up(*batch):
+            rows = tf.shape(tf.nest.flatten(batch)[0])[0]
+            repeated = tf.range(rows + -rows % replicas) % rows
+            batch = tf.nest.map_structure(lambda tensor: tf.gather(tensor, repeated), batch)
+            return batch if len(batch) > 1 else batch[0]
+
+        return batches.map(topped_up)
+
+
+def predict_on_batch(model, inputs):
+    """`model.predict_on_batch` on any number of rows (numpy arrays): on JAX, DataParallel splits a batch in equal
+    parts only, so the rows are topped up with copies of the last and the copies' outputs dropped."""
+    distribution = keras.distribution.distribution()
+    replicas = distribution.device_mesh.devices.size if distribution else 1
+    rows = len(keras.tree.flatten(inputs)[0])
+    padding = -rows % replicas
+    if padding:
+        inputs = keras.tree.map_structure(
+            lambda array: np.concatenate([array, np.repeat(array[-1:], padding, 0)]), inputs
+        )
+    return keras.tree.map_structure(lambda array: array[:rows], model.predict_on_batch(inputs))
 
 
 def gpus():
@@ -58,6 +105,16 @@ def auto_precision():
     return "mixed_bfloat16" if cpu_has_fast_bf16() else "float32"
 
 
+def on_jax():
+    return keras.backend.backend() == "jax"
+
+
+def choose_distribution():
+    """JAX: data parallel over every device of every process, or None on a single device."""
+    devices = keras.distribution.list_devices()
+    return keras.distribution.DataParallel(devices=devices) if len(devices) > 1 else None
+
+
 def choose_strategy():
     logical_gpus = tf.config.list_logical_devices("GPU")
     if len(logical_gpus) > 1:
@@ -68,9 +125,10 @@ def choose_strategy():
 
 
 def resolve_jit(jit_compile, precision):
-    """`auto` turns XLA on for GPUs only: on CPUs it measured slower here (benchmarks/RESULTS.md)."""
+    """`auto` turns XLA on for GPUs only on TensorFlow, where on CPUs it measured slower (benchmarks/RESULTS.md);
+    always on JAX, which without it runs a step op by op."""
     if jit_compile == "auto":
-        return bool(gpus())
+        return on_jax() or bool(gpus())
     return bool(jit_compile)
 
 
@@ -78,10 +136,18 @@ def setup(precision="auto", jit_compile="auto"):
     """Applies precision and picks strategy and XLA; call before building models."""
     if precision not in PRECISIONS:
         raise UserError(f"precision {precision!r} unknown: use one of {', '.join(PRECISIONS)}")
-    enable_memory_growth()
+    if on_jax():
+        tf.config.set_visible_devices([], "GPU")  # TensorFlow only reads the data: the GPUs are JAX's
+    else:
+        enable_memory_growth()
     chosen = auto_precision() if precision == "auto" else precision
     keras.mixed_precision.set_dtype_policy(chosen)
-    return Setup(strategy=choose_strategy(), precision=chosen, jit_compile=resolve_jit(jit_compile, chosen))
+    jit = resolve_jit(jit_compile, chosen)
+    if on_jax():
+        distribution = choose_distribution()
+        keras.distribution.set_distribution(distribution)
+        return Setup(precision=chosen, jit_compile=jit, distribution=distribution)
+    return Setup(precision=chosen, jit_compile=jit, strategy=choose_strategy())
 
 
 LIBRARIES = ("keras-hub", "gymnasium", "tf-agents", "tf-keras")  # those a project has, beside TensorFlow and Keras
@@ -101,8 +167,19 @@ def installed_versions(distributions):
 def describe(precision="auto", jit_compile="auto"):
     """The lines `<slug> info` prints: versions, devices and what `train` would use here."""
     chosen = auto_precision() if precision == "auto" else precision
-    strategy = choose_strategy()
-    devices = [f"{device.device_type}:{device.name}" for device in tf.config.list_logical_devices()]
+    if on_jax():
+        import jax
+
+        devices = [str(device) for device in jax.devices()]
+        distribution = choose_distribution()
+        mesh = distribution.device_mesh if distribution else None
+        shape = dict(zip(mesh.axis_names, mesh.shape, strict=True)) if mesh else None
+        parallel = f"DataParallel over a device mesh {shape}" if mesh else "none (one device)"
+        where = {"processes": f"{jax.process_count()} (this one: {jax.process_index()})", "distribution": parallel}
+    else:
+        strategy = choose_strategy()
+        devices = [f"{device.device_type}:{device.name}" for device in tf.config.list_logical_devices()]
+        where = {"strategy": f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replica(s))"}
     return {
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
@@ -110,7 +187,7 @@ def describe(precision="auto", jit_compile="auto"):
         "keras backend": keras.backend.backend(),
         **installed_versions(LIBRARIES),
         "devices": ", ".join(devices),
-        "strategy": f"{type(strategy).__name__} ({strategy.num_replicas_in_sync} replica(s))",
+        **where,
         "precision": f"{chosen} (config: {precision})",
         "xla (jit_compile)": f"{resolve_jit(jit_compile, chosen)} (config: {jit_compile})",
         "bf16 matmul instructions": str(cpu_has_fast_bf16()),

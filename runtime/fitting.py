@@ -91,6 +91,7 @@ def fit(session, task, config, model, data, plan, callbacks=()):
     ones, whose logs they may fill. Epochs count across phases: a phase that stops early hands over at the epoch
     where it stopped.
     """
+    data = dataclasses.replace(data, train=session.setup.divisible(data.train), val=session.setup.divisible(data.val))
     state = checkpoint.resume_state(session.run.checkpoints)
     for phase, start in remaining_phases(plan, state):
         done = session.epochs_done
@@ -99,7 +100,7 @@ def fit(session, task, config, model, data, plan, callbacks=()):
             phase = dataclasses.replace(
                 phase, learning_rate=phase_learning_rate(config.train, phase, steps_per_epoch(data.train))
             )
-        with session.setup.strategy.scope():
+        with session.setup.scope():
             task.compile(model, phase, config, data, session.setup.jit_compile)
         model.fit(
             data.train,

@@ -55,6 +55,7 @@ class Task:
         scores: what the dashboard shows after the knobs, the field's metric first: names of final metrics (keys
             of `metrics.json`: "accuracy"; one the run lacks stays empty), then scalar tags whose last value counts,
             such as validation curves ("epoch_val_loss"), which one click on a row draws.
+        backends: the Keras backends `train` runs on, and, when that is TensorFlow alone, why (`backend_reason`).
     """
 
     name: str
@@ -64,6 +65,8 @@ class Task:
     export_formats: str = "keras,tf_saved_model"
     hparams: tuple[str, ...] = ()
     scores: tuple[str, ...] = ()
+    backends: tuple[str, ...] = ("tensorflow", "jax")
+    backend_reason: str = ""
 
     def __init_subclass__(cls, abstract=False, **kwargs):
         """`class MyTask(Task)` must define every method marked abstract below; `abstract=True` defers that to

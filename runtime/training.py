@@ -11,6 +11,8 @@ the checkpoint ends in one line that names the settings that changed.
 
 import dataclasses
 
+import keras
+
 from ..callbacks import checkpoint
 from ..callbacks import tensorboard as board
 from . import config as config_lib
@@ -43,8 +45,19 @@ class Session:
         )
 
 
+def check_backend(task):
+    """A backend the task does not train on ends here, in one line."""
+    backend = keras.backend.backend()
+    if backend not in task.backends:
+        raise UserError(
+            f"KERAS_BACKEND={backend}: {task.name} trains on {' or '.join(task.backends)} only "
+            f"({task.backend_reason}); unset KERAS_BACKEND or set it to {task.backends[0]}"
+        )
+
+
 def train(task, config):
     """The `train` verb: runs `task`'s recipe in a run folder; returns `(run, metrics)`."""
+    check_backend(task)
     progress.use(config.train.progress)
     setup = device.setup(config.train.precision, config.train.jit_compile)
     set_seed(config.train.seed, config.train.deterministic)

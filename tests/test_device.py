@@ -1,8 +1,13 @@
-"""What `<slug> info` reports: the versions of the libraries installed beside TensorFlow and Keras."""
+"""What `<slug> info` reports: the versions of the libraries installed beside TensorFlow and Keras; batches as
+JAX's DataParallel takes them."""
+
+from types import SimpleNamespace
 
 import gymnasium
 import keras
-from shared.runtime.device import describe, installed_versions
+import numpy as np
+import tensorflow as tf
+from shared.runtime.device import Setup, describe, installed_versions
 
 
 def test_installed_versions_names_only_what_is_installed_in_the_order_given():
@@ -17,3 +22,15 @@ def test_info_lists_gymnasium_beside_tensorflow_and_keras():
     assert lines["gymnasium"] == gymnasium.__version__
     assert list(lines)[:4] == ["python", "tensorflow", "keras", "keras backend"]
     assert lines["precision"] == "float32 (config: float32)"
+
+
+def test_a_batch_two_devices_do_not_divide_is_topped_up_with_its_first_rows():
+    two_devices = SimpleNamespace(device_mesh=SimpleNamespace(devices=np.zeros(2)))
+    setup = Setup("float32", True, distribution=two_devices)
+    rows = tf.data.Dataset.from_tensor_slices((np.arange(7), np.arange(7) * 10)).batch(3)
+    assert [(x.tolist(), y.tolist()) for x, y in setup.divisible(rows).as_numpy_iterator()] == [
+        ([0, 1, 2, 0], [0, 10, 20, 0]),
+        ([3, 4, 5, 3], [30, 40, 50, 30]),
+        ([6, 6], [60, 60]),
+    ]
+    assert Setup("float32", False).divisible(rows) is rows  # TensorFlow's strategies split any batch

@@ -2,10 +2,9 @@
 
 import numpy as np
 from keras.utils import bounding_boxes
-from keras_hub.layers import BoxMatcher
 
 from {{ cookiecutter.package_name }}.losses import BACKGROUND, IGNORED
-from {{ cookiecutter.package_name }}.targets import AnchorTargets, decode
+from {{ cookiecutter.package_name }}.targets import VARIANCE, AnchorTargets, decode, encode, pairwise_iou
 
 ANCHORS = np.array([[0, 0, 10, 10], [10, 0, 20, 10], [0, 10, 10, 20], [0, 0, 20, 20], [30, 30, 34, 34]], np.float32)
 PADDING = [-1.0, -1.0, -1.0, -1.0]
@@ -45,13 +44,22 @@ def test_a_box_no_anchor_fits_still_claims_its_closest_anchor():
     assert box_targets[0, 4, 4] == 1
 
 
-def test_padding_rows_claim_no_anchor_where_box_matchers_forced_matching_would():
-    """keras-hub's BoxMatcher with force_match_for_each_col marks anchor 0 positive for a batch of padding only."""
-    iou = -np.ones((1, 5, 2), np.float32)
-    _, forced = BoxMatcher([0.4, 0.5], [-1, -2, 1], force_match_for_each_col=True)(iou)
-    assert np.asarray(forced)[0, 0] == 1  # the trap
+def test_padding_rows_claim_no_anchor():
+    """Not even anchor 0, which keras-hub's BoxMatcher with force_match_for_each_col marks positive here."""
     _, class_targets = targets([[PADDING, PADDING]], [[-1, -1]])
     assert class_targets.tolist() == [[BACKGROUND] * 5]
+
+
+def test_iou_and_offsets_are_keras_own_made_in_tensorflow():
+    boxes = np.array([[[1, 2, 11, 13], [0, 0, 14, 20]], [[30, 31, 33, 36], PADDING]], np.float32)
+    matched = np.stack([boxes[0, [0, 1, 1, 0, 1]], boxes[1, [0, 0, 1, 1, 0]]])  # a box for each anchor
+    np.testing.assert_allclose(
+        pairwise_iou(ANCHORS, boxes), bounding_boxes.compute_iou(ANCHORS, boxes, "xyxy"), rtol=1e-6
+    )
+    expected = bounding_boxes.encode_box_to_deltas(
+        np.broadcast_to(ANCHORS, matched.shape), matched, anchor_format="xyxy", box_format="xyxy", variance=VARIANCE
+    )
+    np.testing.assert_allclose(encode(ANCHORS, matched), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_offsets_decode_back_to_the_matched_boxes():

@@ -18,6 +18,8 @@ class DeepQLearning(Task):
         "export": "write the network for serving: a SavedModel from observations to Q-values and actions",
     }
     summary_size = ("actions", "actions (0: the environment's)", 0)
+    backends = ("tensorflow",)
+    backend_reason = "its learner is built on TensorFlow: tf.GradientTape steps, or TF-Agents"
     hparams = (
         "network.hidden_units",
         "network.dueling",

@@ -22,6 +22,8 @@ class ImageGeneration(FitTask):
     summary_size = ("classes", "number of classes (0: unconditional)", 6)
     export_formats = "keras,tf_saved_model"
     monitor = "kid"  # `val_kid`, which `scoring.EpochScores` puts in the logs
+    backends = ("tensorflow",)
+    backend_reason = "its training steps take gradients with tf.GradientTape and sample with TensorFlow's ops"
     monitor_mode = "min"
 {%- if cookiecutter.model_family == 'gan' %}
     gap_metric = "real_accuracy"  # the discriminator's on real images: it memorises them when the two part ways

@@ -48,7 +48,7 @@ def train(task, config, data, session):
         ),
         examples=len(data.train_paths),
     )
-    with session.setup.strategy.scope():
+    with session.setup.scope():
         model = build_model(config, data.image_size, data.channels, data.num_classes)
     epoch_scores = EpochScores(
         config.sample, judgement, config.quality.epoch_samples, run, data.requested_classes, data.captions

@@ -38,7 +38,7 @@ def train(task, config, splits, session):
     momentum = sizing.configured_batchnorm_momentum(
         config.model.batchnorm_momentum, len(splits.train_paths), config.data.batch_size
     )
-    with session.setup.strategy.scope():
+    with session.setup.scope():
         model = build_model(config, splits.class_names, size, momentum)
     session.announce(
         f"{len(splits.train_paths)} training / {len(splits.val_paths)} validation images, "

@@ -78,7 +78,7 @@ def train(task, config, splits, session):
     momentum = sizing.configured_batchnorm_momentum(
         config.model.batchnorm_momentum, len(splits.train), config.data.batch_size
     )
-    with session.setup.strategy.scope():
+    with session.setup.scope():
         model = build_model(config, splits.classes, size, momentum)
     session.announce(
         f"{len(splits.train)} training / {len(splits.val)} validation pictures, {len(splits.classes)} classes, "

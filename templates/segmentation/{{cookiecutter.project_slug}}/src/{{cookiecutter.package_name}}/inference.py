@@ -6,6 +6,7 @@ import tensorflow as tf
 from PIL import Image
 
 from .datasets import pipeline
+from .runtime import device
 from .runtime.progress import bar as progress_bar
 
 
@@ -29,8 +30,8 @@ def predicted_masks(model, image_paths, batch_size):
     ).map(lambda images, _: images)
     bar = progress_bar(len(image_paths), unit_name="image")
     paths = iter(image_paths)
-    for batch in dataset:
-        probabilities = model.predict_on_batch(batch)
+    for batch in dataset.as_numpy_iterator():  # arrays every backend's model takes, JAX's too
+        probabilities = device.predict_on_batch(model, batch)
         for row in probabilities:
             path = next(paths)
             with Image.open(path) as picture:  # the header only: the pixels were decoded by the dataset

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .callbacks import tensorboard as board
+from .runtime import device
 
 IGNORED_COLOUR = (255, 255, 255)  # pixels labelled -1 (ignore value) in the true masks
 
@@ -75,7 +76,7 @@ class MaskPreview(keras.callbacks.Callback):
         self.log_dir, self.png_path = log_dir, png_path
 
     def on_epoch_end(self, epoch, logs=None):
-        probabilities = self.model.predict(self.images.astype(np.float32), verbose=0)
+        probabilities = device.predict_on_batch(self.model, self.images.astype(np.float32))
         grid = comparison_grid(
             self.images, self.true_masks, probabilities.argmax(axis=-1), self.class_names, self.colours
         )

@@ -47,7 +47,7 @@ def train(task, config, splits, session):
     momentum = sizing.configured_batchnorm_momentum(
         config.model.batchnorm_momentum, len(splits.train_images), config.data.batch_size
     )
-    with session.setup.strategy.scope():
+    with session.setup.scope():
         model = build_model(config, config.data.class_names, class_colours(config), size, momentum)
     session.announce(
         f"{len(splits.train_images)} training / {len(splits.val_images)} validation images, "

@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from . import tokenizers
 from .captions import write_captioned_images
-from .datasets.buckets import bucketed_batches
+from .datasets.buckets import bucketed_batches, split_evenly
 from .datasets.image_files import check_images, median_size
 from .dates import write_date_pairs
 from .runtime import sizing
@@ -148,8 +148,9 @@ def teacher_forcing(token_lists, length):
 def dataset(source, target_tokenizer, max_target, pairs, batch_size, shuffle, seed=0):
     """`(tf.data of ({"source", "target_in"}, target_out, weights) batches, pairs cut short)`.
 
-    Batches hold pairs of similar length, padded with PAD (weight 0) to a length bucket's boundary. Token ids are
-    held in memory; pictures are decoded in parallel and cached in memory when they fit."""
+    Batches hold pairs of similar length, padded with PAD (weight 0) to a length bucket's boundary (and, on several
+    JAX devices, topped up to a multiple of them). Token ids are held in memory; pictures are decoded in parallel
+    and cached in memory when they fit."""
     sources, source_cut = source.training_input(pairs[0])
     target_in, target_out, target_cut = teacher_forcing(tokenizers.tokenized(target_tokenizer, pairs[1]), max_target)
     lengths = np.array([len(ids) for ids in target_out], "int32")  # what groups a pair into a batch: its longer side
@@ -172,7 +173,8 @@ def dataset(source, target_tokenizer, max_target, pairs, batch_size, shuffle, se
     if shuffle:
         data = data.shuffle(len(pairs[0]), seed=seed, reshuffle_each_iteration=True)
     batches = bucketed_batches(data, lambda pair, length: length, batch_size, padding_value=PAD, lengths=lengths)
-    return batches.map(lambda pair, length: pair).prefetch(tf.data.AUTOTUNE), int((source_cut | target_cut).sum())
+    batches = split_evenly(batches.map(lambda pair, length: pair))
+    return batches.prefetch(tf.data.AUTOTUNE), int((source_cut | target_cut).sum())
 
 
 def training_batches(config, source, target_tokenizer, max_target, splits):

@@ -32,7 +32,7 @@ def train(task, config, splits, session):
     target_tokenizer, max_target = data.fit_target(config, vocabulary, splits)
     save_shapes(vocabulary, source, max_target)
     batches, cut = data.training_batches(config, source, target_tokenizer, max_target, splits)
-    with session.setup.strategy.scope():
+    with session.setup.scope():
         model = build_model(
             config.model, target_vocabulary=target_tokenizer.vocabulary_size(), **source.model_arguments()
         )

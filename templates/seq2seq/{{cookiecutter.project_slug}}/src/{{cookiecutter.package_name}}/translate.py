@@ -3,13 +3,16 @@
 `Translator.translate_strings` is the whole path from a batch of source strings to target strings:
 tokenize and cut to the trained length (or decode and resize a picture), encode, decode step by step
 (greedy or beam), detokenize. The epoch callback, `evaluate`, `predict` and the exported SavedModel all
-call this one function, so a served translation is the translation `predict` wrote. `write_attention`
-draws where the model looked, for `evaluate` and `predict --attention`.
+call this one function, so a served translation is the translation `predict` wrote. On JAX, where a graph
+function cannot hold the model, `translate` runs the same steps in three: tokenizing (TensorFlow), decoding
+(compiled by JAX), detokenizing (TensorFlow). `write_attention` draws where the model looked, for `evaluate` and
+`predict --attention`.
 
     translator = Translator(model, TextSource(source_tokenizer, 40), target_tokenizer, 12, config.decode)
     translator.translate(["the third of may, nineteen ninety"])  # -> (["1990-05-03"], [ids])
 """
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -29,12 +32,23 @@ class Translator:
         self.max_target = max_target_tokens
         self.sampler = sampler(decode_config.strategy, decode_config.beam_width)
         signature = [tf.TensorSpec([None], tf.string)]
-        self.translate_strings = tf.function(self._translate_strings, reduce_retracing=True, input_signature=signature)
         self.model_input = tf.function(source.model_input, input_signature=signature)
+        if keras.backend.backend() == "jax":  # a TensorFlow graph cannot call a JAX model
+            self.generate = jax_generate(model, self.sampler, self.max_target + 1)
+            self.detokenize = tf.function(target_tokenizer.detokenize)  # a tensor of strings, not eager's list
+            self.translate_strings = self._translate_on_jax
+        else:
+            self.translate_strings = tf.function(
+                self._translate_strings, reduce_retracing=True, input_signature=signature
+            )
 
     def _translate_strings(self, strings):
         ids = self.model.generate(self.source.model_input(strings), self.sampler, self.max_target + 1)
         return {"translation": self.target_tokenizer.detokenize(ids), "token_ids": ids}
+
+    def _translate_on_jax(self, strings):
+        ids = tf.constant(np.asarray(self.generate(self.model_input(strings).numpy())))
+        return {"translation": self.detokenize(ids), "token_ids": ids}
 
     def translate(self, items, batch_size=64, progress=False):
         """`(translations, target ids)` for a list of sentences (or image paths), in batches, with a progress bar
@@ -53,7 +67,7 @@ class Translator:
         """Where the model looked for each token of its translation `target_ids` of one sentence (or picture), as
         an RGB array; None when the model has no attention. A teacher-forced pass over the decoded tokens
         reproduces the alignment each decoding step computed."""
-        model_input = self.model_input(tf.constant(self.source.strings([item])))
+        model_input = self.model_input(tf.constant(self.source.strings([item]))).numpy()
         target = np.asarray(target_ids)
         stops = np.isin(target, (END, PAD))
         target = target[: np.argmax(stops)] if stops.any() else target
@@ -65,6 +79,20 @@ class Translator:
         return self.source.attention_picture(
             np.asarray(model_input)[0], np.asarray(weights)[0, : len(target_tokens)], target_tokens, title
         )
+
+
+def jax_generate(model, sampler, max_length):
+    """`model.generate` compiled by JAX, as a function of source ids. The weights are arguments of the compiled
+    function, not constants in it, so it decodes with the model's weights of the moment (they change every epoch),
+    as keras-hub's own `generate` does on JAX."""
+    import jax
+
+    def generate(values, source):
+        with keras.StatelessScope(state_mapping=list(zip(model.variables, values, strict=True))):
+            return model.generate(source, sampler, max_length)
+
+    compiled = jax.jit(generate)
+    return lambda source: compiled([variable.value for variable in model.variables], source)
 
 
 def write_attention(translator, sources, ids, folder, log_dir, tag, count):
