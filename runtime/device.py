@@ -77,6 +77,24 @@ def predict_on_batch(model, inputs):
     return keras.tree.map_structure(lambda array: array[:rows], model.predict_on_batch(inputs))
 
 
+def jax_compiled(model, function):
+    """`function(*arrays)`, which calls `model`, compiled by `jax.jit`, with the model's weights passed in as arguments
+    at each call: it computes with the weights of the moment (they change every epoch), not constants that the first
+    call froze. For what TensorFlow runs as a graph function around the model, which on JAX cannot hold it.
+
+    >>> probabilities = jax_compiled(model, lambda ids: keras.ops.softmax(model(ids, training=False)))
+    >>> probabilities(np.array([[2, 7, 3]]))
+    """
+    import jax
+
+    def stateless(values, *arrays):
+        with keras.StatelessScope(state_mapping=list(zip(model.variables, values, strict=True))):
+            return function(*arrays)
+
+    compiled = jax.jit(stateless)
+    return lambda *arrays: compiled([variable.value for variable in model.variables], *arrays)
+
+
 def gpus():
     return tf.config.list_physical_devices("GPU")
 

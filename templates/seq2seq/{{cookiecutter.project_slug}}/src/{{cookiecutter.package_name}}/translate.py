@@ -20,6 +20,7 @@ from . import tokenizers
 from .callbacks import tensorboard as board
 from .decoding import sampler
 from .model import load_model
+from .runtime import device
 from .runtime.files import read_json, write_json
 from .runtime.progress import bar as progress_bar
 from .sources import ImageSource, TextSource
@@ -34,7 +35,8 @@ class Translator:
         signature = [tf.TensorSpec([None], tf.string)]
         self.model_input = tf.function(source.model_input, input_signature=signature)
         if keras.backend.backend() == "jax":  # a TensorFlow graph cannot call a JAX model
-            self.generate = jax_generate(model, self.sampler, self.max_target + 1)
+            length = self.max_target + 1
+            self.generate = device.jax_compiled(model, lambda ids: model.generate(ids, self.sampler, length))
             self.detokenize = tf.function(target_tokenizer.detokenize)  # a tensor of strings, not eager's list
             self.translate_strings = self._translate_on_jax
         else:
@@ -79,20 +81,6 @@ class Translator:
         return self.source.attention_picture(
             np.asarray(model_input)[0], np.asarray(weights)[0, : len(target_tokens)], target_tokens, title
         )
-
-
-def jax_generate(model, sampler, max_length):
-    """`model.generate` compiled by JAX, as a function of source ids. The weights are arguments of the compiled
-    function, not constants in it, so it decodes with the model's weights of the moment (they change every epoch),
-    as keras-hub's own `generate` does on JAX."""
-    import jax
-
-    def generate(values, source):
-        with keras.StatelessScope(state_mapping=list(zip(model.variables, values, strict=True))):
-            return model.generate(source, sampler, max_length)
-
-    compiled = jax.jit(generate)
-    return lambda source: compiled([variable.value for variable in model.variables], source)
 
 
 def write_attention(translator, sources, ids, folder, log_dir, tag, count):
