@@ -3,9 +3,8 @@
 On the TensorFlow backend (the default): CPU -> the default strategy; one GPU -> `OneDeviceStrategy`; several
 GPUs -> `MirroredStrategy`. Beyond one machine, `MultiWorkerMirroredStrategy` fails under Keras 3 (keras issue
 20585), and `keras.distribution` does nothing on TensorFlow. On the JAX backend (`KERAS_BACKEND=jax`),
-`keras.distribution.DataParallel` splits each batch over every device, of one process or of several
-(`runtime/processes.py` starts them): models, losses and metrics are written with `keras.ops`, the input stays
-`tf.data`.
+`keras.distribution.DataParallel` splits each batch over every device of the machine: models, losses and metrics
+are written with `keras.ops`, the input stays `tf.data`.
 
     setup = device.setup("auto", "auto")
     with setup.scope():  # TensorFlow's strategy scope; nothing to enter on JAX, whose distribution is global
