@@ -9,6 +9,8 @@ as "precise BN" does, makes validation measure the model that was actually train
 
 import keras
 
+from ..runtime import processes
+
 
 def trainable_batchnorm_layers(layer):
     """Trainable BatchNormalization layers, nested models included; frozen ones keep their statistics."""
@@ -25,7 +27,8 @@ def trainable_batchnorm_layers(layer):
 def recalibrate(model, batches):
     """Sets each trainable BatchNorm layer's moving mean and variance to the average over `batches`.
 
-    With momentum 1 - 1/i at the i-th batch, Keras' moving-average update becomes a running mean.
+    With momentum 1 - 1/i at the i-th batch, Keras' moving-average update becomes a running mean. Several processes
+    keep process 0's averages.
     """
     layers = trainable_batchnorm_layers(model)
     saved = [layer.momentum for layer in layers]
@@ -37,6 +40,7 @@ def recalibrate(model, batches):
     finally:
         for layer, momentum in zip(layers, saved, strict=True):
             layer.momentum = momentum
+    processes.same_as_process_0([weight for layer in layers for weight in (layer.moving_mean, layer.moving_variance)])
 
 
 class BatchNormCalibration(keras.callbacks.Callback):

@@ -1,7 +1,8 @@
 """The command line every generated project shares: one sub-command per verb, each calling the project's `Task`.
 
     sample-data [DIR]    task.write_sample_data(directory)
-    train                runtime/training.train(task, config): the run folder around task.train
+    train                runtime/training.train(task, config): the run folder around task.train; with several
+                         processes (runtime/processes.py), in a child process this one supervises
     evaluate RUN         task.evaluate(config, run), then RUN/metrics.json
     predict RUN INPUT..  task.predict(config, run, inputs, output, args)
     export RUN           task.export(config, run, formats)
@@ -17,9 +18,10 @@ so a user mistake is reported at once and TensorFlow's start-up noise stays hidd
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
-from . import quiet, rundir
+from . import processes, quiet, rundir
 from .errors import UserError, exit_on_user_error
 from .exports import FORMATS as EXPORT_FORMATS
 from .files import write_json
@@ -45,6 +47,12 @@ def sample_data(task, args):
 
 def train(task, args):
     config = task.load_config(args.config, args.overrides)
+    if hasattr(config, "distribution"):
+        distribution = processes.resolved(config.distribution)
+        processes.check(distribution, config.run.name)
+        if distribution.processes > 1 and not processes.supervised():
+            package = type(task).__module__.split(".")[0]
+            sys.exit(processes.supervise([sys.executable, "-m", package, *args.argv], distribution))
     load_tensorflow(args)
     from . import training
 
@@ -220,4 +228,5 @@ def parser_for(task):
 def main(task, argv=None):
     """Parses the command line and runs the verb; a user mistake ends in one line and exit status 2."""
     args = parser_for(task).parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)  # what a supervised `train` runs again
     return exit_on_user_error(args.handler, task, args)

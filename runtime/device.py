@@ -3,8 +3,8 @@
 On the TensorFlow backend (the default): CPU -> the default strategy; one GPU -> `OneDeviceStrategy`; several
 GPUs -> `MirroredStrategy`. Beyond one machine, `MultiWorkerMirroredStrategy` fails under Keras 3 (keras issue
 20585), and `keras.distribution` does nothing on TensorFlow. On the JAX backend (`KERAS_BACKEND=jax`),
-`keras.distribution.DataParallel` splits each batch over every device of the machine: models, losses and metrics
-are written with `keras.ops`, the input stays `tf.data`.
+`keras.distribution.DataParallel` splits each batch over every device of every process (several processes:
+`runtime/processes.py`): models, losses and metrics are written with `keras.ops`, the input stays `tf.data`.
 
     setup = device.setup("auto", "auto")
     with setup.scope():  # TensorFlow's strategy scope; nothing to enter on JAX, whose distribution is global
@@ -22,6 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from . import processes
 from .errors import UserError
 
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
@@ -60,6 +61,20 @@ class Setup:
             return batch if len(batch) > 1 else batch[0]
 
         return batches.map(topped_up)
+
+    def this_process(self, batches):
+        """Each batch of `batches` (divisible, see above) cut to this process's rows when several processes train:
+        each feeds its share, and JAX assembles the global batch from them. Unchanged for one process."""
+        count, index = processes.process_count(), processes.process_index()
+        if count == 1:
+            return batches
+        share = lambda tensor: tensor[index::count]  # noqa: E731
+
+        def cut(*batch):
+            batch = tf.nest.map_structure(share, batch)
+            return batch if len(batch) > 1 else batch[0]
+
+        return batches.map(cut)
 
 
 def predict_on_batch(model, inputs):
@@ -127,9 +142,13 @@ def on_jax():
 
 
 def choose_distribution():
-    """JAX: data parallel over every device of every process, or None on a single device."""
+    """JAX: data parallel over every device of every process, or None on a single device. Each process feeds its
+    own share of every batch (`Setup.this_process`), not Keras' re-batching, which in a last, smaller batch would
+    hand the processes different numbers of batches."""
     devices = keras.distribution.list_devices()
-    return keras.distribution.DataParallel(devices=devices) if len(devices) > 1 else None
+    if len(devices) == 1:
+        return None
+    return keras.distribution.DataParallel(devices=devices, auto_shard_dataset=False)
 
 
 def choose_strategy():

@@ -19,7 +19,7 @@ import keras
 
 from ..callbacks import batchnorm, checkpoint, history, learning_rate, monitoring
 from ..callbacks import tensorboard as board
-from . import progress
+from . import processes, progress
 from .files import atomic_path
 from .optimizers import phase_learning_rate
 from .phases import remaining_phases
@@ -103,8 +103,8 @@ def fit(session, task, config, model, data, plan, callbacks=()):
         with session.setup.scope():
             task.compile(model, phase, config, data, session.setup.jit_compile)
         model.fit(
-            data.train,
-            validation_data=data.val,
+            session.setup.this_process(data.train),
+            validation_data=session.setup.this_process(data.val),
             initial_epoch=done,
             epochs=start + phase.epochs,
             shuffle=False,  # the tf.data pipeline shuffles; Keras' default True only warns that it cannot
@@ -116,6 +116,7 @@ def fit(session, task, config, model, data, plan, callbacks=()):
     final = load_best(best) if best.is_file() else model
     with atomic_path(session.run.file("model.keras")) as temporary:
         final.save(temporary)
+    processes.agree_on_weights(final)
     return final
 
 

@@ -1,4 +1,5 @@
-"""Config sections every template shares: how to train (`train:`) and where runs go (`run:`).
+"""Config sections every template shares: how to train (`train:`), where runs go (`run:`), and, for the templates
+that train with Keras `fit`, several processes (`distribution:`).
 
 `Train` is one phase of training; `ClippedTrain` adds gradient norm clipping; `TransferTrain` adds the
 fine-tuning phase of a pretrained backbone.
@@ -86,6 +87,32 @@ class TransferTrain(Train):
 class Run:
     dir: str = "runs"
     name: str = ""  # empty: a new time-stamped run, or the newest unfinished run with the same config
+
+
+@dataclasses.dataclass
+class Distribution:
+    """Several processes training one model (JAX backend; `runtime/processes.py`). The environment's
+    KERAS_DISTRIBUTION_JOB_ADDRESSES, _NUM_PROCESSES and _PROCESS_ID win over these where set."""
+
+    coordinator: str = ""  # host:port where process 0 serves the others, e.g. 10.0.0.1:7777
+    processes: int = 1
+    process_id: int = 0  # 0 is the coordinator, which writes the run folder
+    timeout_seconds: int = 300  # how long processes wait at start for the coordinator, then for each other
+    heartbeat_seconds: int = 30  # a process silent this long has died: the others stop too
+
+    def validate(self):
+        if self.processes < 1:
+            raise ValueError(f"distribution.processes is {self.processes}, expected 1 or more")
+        if not 0 <= self.process_id < self.processes:
+            raise ValueError(
+                f"distribution.process_id is {self.process_id}: expected 0 to {self.processes - 1} "
+                f"for {self.processes} process(es)"
+            )
+        host, colon, port = self.coordinator.rpartition(":")
+        if self.processes > 1 and not (colon and host and port.isdigit()):
+            raise ValueError(f"distribution.coordinator {self.coordinator!r}: expected host:port of process 0")
+        if self.timeout_seconds < 1 or self.heartbeat_seconds < 1:
+            raise ValueError("distribution.timeout_seconds and heartbeat_seconds: expected 1 or more")
 
 
 def check_weights(weights, backbone, from_scratch, key="model.weights"):

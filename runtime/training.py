@@ -1,8 +1,9 @@
 """`train`'s bookkeeping, the same for every template: the template's recipe (`Task.train`) runs inside it.
 
-    devices, precision, XLA, seeds -> the task reads and checks its data -> the run folder (new, or the unfinished
-    one to resume, its newest checkpoint checked) -> the recipe -> the run's knobs and metrics to TensorBoard's
-    HParams -> metrics.json
+    the processes joined (several: runtime/processes.py) -> devices, precision, XLA, seeds -> the task reads and
+    checks its data -> the run folder (new, or the unfinished one to resume, its newest checkpoint checked; with
+    several processes, process 0's) -> the recipe -> the run's knobs and metrics to TensorBoard's HParams ->
+    metrics.json
 
 `metrics.json` is written last and only here (and by `evaluate`): a run folder that has it is finished, so a
 killed run, which never wrote it, resumes when the same command runs again. A resume whose config no longer fits
@@ -16,7 +17,7 @@ import keras
 from ..callbacks import checkpoint
 from ..callbacks import tensorboard as board
 from . import config as config_lib
-from . import device, progress, rundir
+from . import device, processes, progress, rundir
 from .errors import UserError
 from .files import write_json
 from .seed import set_seed
@@ -59,11 +60,13 @@ def train(task, config):
     """The `train` verb: runs `task`'s recipe in a run folder; returns `(run, metrics)`."""
     check_backend(task)
     progress.use(config.train.progress)
+    if hasattr(config, "distribution"):
+        processes.connect(processes.resolved(config.distribution))
     setup = device.setup(config.train.precision, config.train.jit_compile)
     set_seed(config.train.seed, config.train.deterministic)
     data = task.read_data(config)
     config_dict = config_lib.to_dict(config)
-    with rundir.run_folder(config.run.dir, config_dict, config.run.name or None) as (run, resumed):
+    with processes.run_folder(config.run.dir, config_dict, config.run.name or None) as (run, resumed):
         if resumed:
             checkpoint.recover(run.checkpoints)
         try:

@@ -80,6 +80,7 @@ class Config:
     train: Train = dataclasses.field(default_factory=Train)
     evaluate: Evaluate = dataclasses.field(default_factory=Evaluate)
     run: settings.Run = dataclasses.field(default_factory=settings.Run)
+    distribution: settings.Distribution = dataclasses.field(default_factory=settings.Distribution)
 
     @property
     def pretrained(self):

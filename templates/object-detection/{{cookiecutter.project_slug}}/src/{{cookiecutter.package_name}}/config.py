@@ -223,6 +223,7 @@ class Config:
     augment: BoxAugmentation = dataclasses.field(default_factory=BoxAugmentation)
     train: settings.TransferTrain = dataclasses.field(default_factory=settings.TransferTrain)
     run: settings.Run = dataclasses.field(default_factory=settings.Run)
+    distribution: settings.Distribution = dataclasses.field(default_factory=settings.Distribution)
 
     @property
     def pretrained(self):

@@ -159,6 +159,7 @@ class Config:
     augment: PairedAugmentation = dataclasses.field(default_factory=PairedAugmentation)
     train: settings.TransferTrain = dataclasses.field(default_factory=settings.TransferTrain)
     run: settings.Run = dataclasses.field(default_factory=settings.Run)
+    distribution: settings.Distribution = dataclasses.field(default_factory=settings.Distribution)
 
     def validate(self):
         # with data.classes auto, `Task.read_data` checks this once the masks gave the classes

@@ -176,6 +176,7 @@ class Config:
     evaluate: Evaluate = dataclasses.field(default_factory=Evaluate)
     train: Train = dataclasses.field(default_factory=Train)
     run: settings.Run = dataclasses.field(default_factory=settings.Run)
+    distribution: settings.Distribution = dataclasses.field(default_factory=settings.Distribution)
 
 
 def load(path, overrides=()):
