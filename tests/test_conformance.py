@@ -19,6 +19,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -173,6 +174,30 @@ def test_its_ci_steps_pass_as_on_the_first_push(project):
     assert {"make lint", "make test"} <= set(steps), steps
     for command in steps:
         run_shell(project.path, command, timeout=1800)
+
+
+def test_the_kubernetes_job_starts_every_process_of_one_run(project):
+    """A project whose config has the `distribution:` section ships a Kubernetes Job of its several-hosts training:
+    valid names, one pod per process, pod 0's stable address as the coordinator, the project's own `train`."""
+    manifest = project.path / "kubernetes" / "train-job.yaml"
+    if "distribution" not in yaml.safe_load((project.path / "configs" / "default.yaml").read_text()):
+        assert not manifest.exists(), "a Job for a project that trains on one machine only"
+        pytest.skip("trains on one machine only")
+    service, job = yaml.safe_load_all(manifest.read_text())
+    name = job["metadata"]["name"]
+    for value in (name, service["metadata"]["name"]):
+        assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", value), f"{value} is not a Kubernetes name"
+    pod = job["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    env = {item["name"]: item.get("value", item.get("valueFrom")) for item in container["env"]}
+    port = service["spec"]["ports"][0]["port"]
+    assert job["spec"]["completionMode"] == "Indexed" and pod["subdomain"] == service["metadata"]["name"]
+    assert job["spec"]["completions"] == job["spec"]["parallelism"] == int(env["KERAS_DISTRIBUTION_NUM_PROCESSES"])
+    assert env["KERAS_DISTRIBUTION_JOB_ADDRESSES"] == f"{name}-0.{pod['subdomain']}:{port}"
+    assert "job-completion-index" in env["KERAS_DISTRIBUTION_PROCESS_ID"]["fieldRef"]["fieldPath"]
+    assert env["KERAS_BACKEND"] == "jax" and container["ports"][0]["containerPort"] == port
+    assert container["command"][:2] == [project.path.name, "train"]
+    assert any(argument.startswith("run.name=") for argument in container["command"])
 
 
 def test_info_names_strategy_precision_and_xla(project):
