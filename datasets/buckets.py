@@ -11,7 +11,6 @@ a few fixed boundaries, so a model traces (and XLA compiles) a handful of shapes
     [batch.numpy().tolist() for batch in batches]  # [[[5, 6], [3, 0]], [[7, 8, 9, 4], [4, 5, 6, 0]]]
 """
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -64,26 +63,3 @@ def _round_up(batch, boundaries, padding_value):
     target = tf.where(above[-1] >= longest, tf.reduce_min(tf.where(above >= longest, above, above[-1])), longest)
     padding = [[0, 0], [0, target - longest]] + [[0, 0]] * (batch.shape.rank - 2)
     return tf.pad(batch, padding, constant_values=tf.cast(padding_value, batch.dtype))
-
-
-def split_evenly(batches):
-    """`batches` of `(inputs, targets)` or `(inputs, targets, weights)` whose sizes divide by the devices that
-    JAX's `keras.distribution.DataParallel` splits each batch over, which takes no remainder: a short batch (a
-    bucket's last) is topped up with copies of its first rows, weighted 0, so the loss (mean over weights) and the
-    weighted metrics are its real rows'. Unchanged on one device and on TensorFlow, whose strategies split any batch.
-    """
-    distribution = keras.distribution.distribution()
-    devices = distribution.device_mesh.shape[0] if isinstance(distribution, keras.distribution.DataParallel) else 1
-    if devices == 1:
-        return batches
-
-    def topped_up(inputs, targets, weights=None):
-        size = tf.shape(tf.nest.flatten(targets)[0])[0]
-        rows = tf.range(-(-size // devices) * devices) % size  # every row, then the first ones again
-        if weights is None:
-            weights = tf.ones([size], tf.float32)
-        extra = tf.zeros(tf.concat([[tf.shape(rows)[0] - size], tf.shape(weights)[1:]], 0), weights.dtype)
-        copies = tf.nest.map_structure(lambda tensor: tf.gather(tensor, rows), (inputs, targets))
-        return (*copies, tf.concat([weights, extra], 0))
-
-    return batches.map(topped_up)

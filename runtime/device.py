@@ -42,48 +42,63 @@ class Setup:
     @property
     def replicas(self):
         """How many devices share each batch."""
-        if self.strategy:
-            return self.strategy.num_replicas_in_sync
-        return self.distribution.device_mesh.devices.size if self.distribution else 1
+        return self.strategy.num_replicas_in_sync if self.strategy else batch_devices()
 
-    def divisible(self, batches):
-        """`batches` as JAX's DataParallel takes them: it splits a batch in equal parts only, so a batch the devices
-        do not divide (the last, smaller one) is topped up with copies of its first rows, which validation then
-        counts twice (fewer rows than there are devices). Unchanged on TensorFlow, whose strategies split any batch."""
-        if not self.distribution:
-            return batches
-        replicas = self.replicas
 
-        def topped_up(*batch):
-            rows = tf.shape(tf.nest.flatten(batch)[0])[0]
-            repeated = tf.range(rows + -rows % replicas) % rows
-            batch = tf.nest.map_structure(lambda tensor: tf.gather(tensor, repeated), batch)
-            return batch if len(batch) > 1 else batch[0]
+def batch_devices():
+    """The devices JAX's DataParallel splits each batch over, every process's; 1 without it, and on TensorFlow,
+    whose strategies split a batch of any size."""
+    distribution = keras.distribution.distribution() if on_jax() else None
+    return distribution.device_mesh.devices.size if distribution else 1
 
-        return batches.map(topped_up)
 
-    def this_process(self, batches):
-        """Each batch of `batches` (divisible, see above) cut to this process's rows when several processes train:
-        each feeds its share, and JAX assembles the global batch from them. Unchanged for one process."""
-        count, index = processes.process_count(), processes.process_index()
-        if count == 1:
-            return batches
-        share = lambda tensor: tensor[index::count]  # noqa: E731
+def even_batches(batches, weigh_copies=False, devices=None):
+    """`batches` (tuples, or single tensors) as DataParallel takes them: it splits a batch in equal parts only, so a
+    batch the devices do not divide (a last, smaller one; a length bucket's last) is topped up with copies of its
+    first rows. With `weigh_copies`, the batches are `(inputs, targets[, weights])` and come out with weights, 0 for
+    the copies: a loss averaged over weights and weighted metrics count only the real rows. Without, the copies count
+    (at most devices - 1 rows a batch): for training with `class_weight`, which Keras takes with no weights column.
+    `devices`: `batch_devices()` unless given; with one, `batches` unchanged."""
+    devices = devices or batch_devices()
+    if devices == 1:
+        return batches
 
-        def cut(*batch):
-            batch = tf.nest.map_structure(share, batch)
-            return batch if len(batch) > 1 else batch[0]
+    def rows_of(tensor):
+        return tf.shape(tensor)[0]
 
-        return batches.map(cut)
+    def topped_up(*batch):
+        size = rows_of(tf.nest.flatten(batch)[0])
+        rows = tf.range(-(-size // devices) * devices) % size  # every row, then the first ones again
+        copies = tf.nest.map_structure(lambda tensor: tf.gather(tensor, rows), batch[:2] if weigh_copies else batch)
+        if not weigh_copies:
+            return copies if len(batch) > 1 else copies[0]
+        weights = batch[2] if len(batch) > 2 else tf.ones([size], tf.float32)
+        extra = tf.zeros(tf.concat([[rows_of(rows) - size], tf.shape(weights)[1:]], 0), weights.dtype)
+        return (*copies, tf.concat([weights, extra], 0))
+
+    return batches.map(topped_up)
+
+
+def process_share(batches):
+    """Each batch of `batches` (`even_batches`) cut to this process's rows when several processes train: each feeds
+    its share, and JAX assembles the global batch from them. Unchanged for one process."""
+    count, index = processes.process_count(), processes.process_index()
+    if count == 1:
+        return batches
+    share = lambda tensor: tensor[index::count]  # noqa: E731
+
+    def cut(*batch):
+        batch = tf.nest.map_structure(share, batch)
+        return batch if len(batch) > 1 else batch[0]
+
+    return batches.map(cut)
 
 
 def predict_on_batch(model, inputs):
     """`model.predict_on_batch` on any number of rows (numpy arrays): on JAX, DataParallel splits a batch in equal
     parts only, so the rows are topped up with copies of the last and the copies' outputs dropped."""
-    distribution = keras.distribution.distribution()
-    replicas = distribution.device_mesh.devices.size if distribution else 1
     rows = len(keras.tree.flatten(inputs)[0])
-    padding = -rows % replicas
+    padding = -rows % batch_devices()
     if padding:
         inputs = keras.tree.map_structure(
             lambda array: np.concatenate([array, np.repeat(array[-1:], padding, 0)]), inputs

@@ -19,7 +19,7 @@ import keras
 
 from ..callbacks import batchnorm, checkpoint, history, learning_rate, monitoring
 from ..callbacks import tensorboard as board
-from . import processes, progress
+from . import device, processes, progress
 from .files import atomic_path
 from .optimizers import phase_learning_rate
 from .phases import remaining_phases
@@ -91,7 +91,7 @@ def fit(session, task, config, model, data, plan, callbacks=()):
     ones, whose logs they may fill. Epochs count across phases: a phase that stops early hands over at the epoch
     where it stopped.
     """
-    data = dataclasses.replace(data, train=session.setup.divisible(data.train), val=session.setup.divisible(data.val))
+    data = dataclasses.replace(data, train=device.even_batches(data.train), val=device.even_batches(data.val))
     state = checkpoint.resume_state(session.run.checkpoints)
     for phase, start in remaining_phases(plan, state):
         done = session.epochs_done
@@ -103,8 +103,8 @@ def fit(session, task, config, model, data, plan, callbacks=()):
         with session.setup.scope():
             task.compile(model, phase, config, data, session.setup.jit_compile)
         model.fit(
-            session.setup.this_process(data.train),
-            validation_data=session.setup.this_process(data.val),
+            device.process_share(data.train),
+            validation_data=device.process_share(data.val),
             initial_epoch=done,
             epochs=start + phase.epochs,
             shuffle=False,  # the tf.data pipeline shuffles; Keras' default True only warns that it cannot

