@@ -157,11 +157,19 @@ def shape_text(shapes):
 
 
 def info(task, args):
-    train_config = task.load_config(args.config, args.overrides).train
+    config = task.load_config(args.config, args.overrides)
     load_tensorflow(args)
     from . import device
 
-    for key, value in device.describe(train_config.precision, train_config.jit_compile).items():
+    lines = device.describe(config.train.precision, config.train.jit_compile)
+    if hasattr(config, "distribution"):
+        cluster = processes.resolved(config.distribution)
+        if cluster.processes > 1:
+            lines["train joins"] = (
+                f"{cluster.processes} processes at coordinator {cluster.coordinator}, this one process "
+                f"{cluster.process_id} (config and KERAS_DISTRIBUTION_*)"
+            )
+    for key, value in lines.items():
         print(f"{key:>26}: {value}")
 
 
