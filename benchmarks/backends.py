@@ -103,13 +103,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=4)
     args = parser.parse_args()
     project = baked.bake("image-classification")
-    subprocess.run(
-        [sys.executable, "-m", project.name, "sample-data"],
-        cwd=project,
-        env=baked.imported_from_src(project),
-        check=True,
-        capture_output=True,
-    )
+    env = baked.imported_from_src(project)
+    subprocess.run([sys.executable, "-m", project.name, "sample-data"], cwd=project, env=env, check=True)
     speeds = {name: [] for name in VARIANTS}
     for round_index in range(args.rounds):
         for name, (environment, processes) in VARIANTS.items():

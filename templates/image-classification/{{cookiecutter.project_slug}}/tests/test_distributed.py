@@ -42,7 +42,7 @@ def test_mirrored_strategy_on_two_cpu_replicas(sample_dir, tmp_path):
     assert (tmp_path / "mirrored" / "checkpoints" / "state.json").is_file()
 
 
-def train_on_jax(sample_dir, runs_dir, name, devices):
+def train_on_jax(tiny_train, runs_dir, name, devices):
     """A tiny `train` on the JAX backend with `devices` CPU devices (one process), its history's losses."""
     environment = {
         **os.environ,
@@ -50,22 +50,7 @@ def train_on_jax(sample_dir, runs_dir, name, devices):
         "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}",
     }
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "{{ cookiecutter.package_name }}",
-            "train",
-            f"data.dir={sample_dir}",
-            f"run.dir={runs_dir}",
-            f"run.name={name}",
-            "data.image_size=32",
-            "model.blocks=[{filters: 8}, {filters: 16}]",
-            "train.precision=float32",
-            "train.epochs=3",
-            "data.batch_size=16",
-            "model.dropout=0",
-            "train.deterministic=true",
-        ],
+        tiny_train(runs_dir, name, "train.epochs=3", "model.dropout=0", "train.deterministic=true"),
         capture_output=True,
         text=True,
         timeout=600,
@@ -77,12 +62,12 @@ def train_on_jax(sample_dir, runs_dir, name, devices):
         return [float(row["loss"]) for row in csv.DictReader(handle)]
 
 
-def test_jax_backend_trains_the_same_global_batch_alike_on_one_and_two_devices(sample_dir, tmp_path):
+def test_jax_backend_trains_the_same_global_batch_alike_on_one_and_two_devices(tiny_train, tmp_path):
     # DataParallel splits each batch of 16 in two; the gradient is still the whole batch's, so the curves agree.
     # Sums in another order part the curves slowly (0.4 % after 90 steps here); dropout is off, as its masks are
     # drawn differently for a split batch (1 % apart after one epoch); deterministic, as the augmentation in tf.data
     # is not otherwise (two runs on one device were 1 % apart).
-    one = train_on_jax(sample_dir, tmp_path, "one", devices=1)
-    two = train_on_jax(sample_dir, tmp_path, "two", devices=2)
+    one = train_on_jax(tiny_train, tmp_path, "one", devices=1)
+    two = train_on_jax(tiny_train, tmp_path, "two", devices=2)
     assert one[-1] < one[0]
     np.testing.assert_allclose(two, one, rtol=1e-2)

@@ -8,15 +8,7 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
-
-TINY = [
-    "data.image_size=32",
-    "model.blocks=[{filters: 8}, {filters: 16}]",
-    "train.precision=float32",
-    "data.batch_size=16",
-]
 
 
 def free_port():
@@ -25,23 +17,17 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start(process_id, sample_dir, runs_dir, port, *overrides):
+def start(process_id, tiny_train, runs_dir, port, *overrides):
     """One process of two, training the run `pair`."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "{{ cookiecutter.package_name }}",
-            "train",
-            f"data.dir={sample_dir}",
-            f"run.dir={runs_dir}",
-            "run.name=pair",
-            *TINY,
+        tiny_train(
+            runs_dir,
+            "pair",
             f"distribution.coordinator=127.0.0.1:{port}",
             "distribution.processes=2",
             f"distribution.process_id={process_id}",
             *overrides,
-        ],
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -60,12 +46,12 @@ def losses(run):
         return {int(row["epoch"]): float(row["loss"]) for row in csv.DictReader(handle)}
 
 
-def test_two_processes_train_one_model_survive_a_lost_one_and_resume_together(sample_dir, tmp_path):
+def test_two_processes_train_one_model_survive_a_lost_one_and_resume_together(tiny_train, tmp_path):
     """Process 1 is killed after the first epoch's checkpoint: process 0 ends in one line; both started again resume
     from that checkpoint, and end with the same weights, having written one run folder with a falling loss."""
     port = free_port()
     settings = ["train.epochs=8", "distribution.heartbeat_seconds=5"]
-    pair = [start(index, sample_dir, tmp_path, port, *settings) for index in (0, 1)]
+    pair = [start(index, tiny_train, tmp_path, port, *settings) for index in (0, 1)]
     state = tmp_path / "pair" / "checkpoints" / "state.json"
     deadline = time.monotonic() + 300
     while not state.is_file() and time.monotonic() < deadline:
@@ -81,7 +67,7 @@ def test_two_processes_train_one_model_survive_a_lost_one_and_resume_together(sa
 
     done = json.loads(state.read_text())["epochs_done"]
     port = free_port()
-    pair = [start(index, sample_dir, tmp_path, port, *settings) for index in (0, 1)]
+    pair = [start(index, tiny_train, tmp_path, port, *settings) for index in (0, 1)]
     digests = []
     for code, out, err in (finish(process) for process in pair):
         assert code == 0, out[-2000:] + err[-3000:]
@@ -95,13 +81,13 @@ def test_two_processes_train_one_model_survive_a_lost_one_and_resume_together(sa
     assert sorted(curve) == list(range(8)) and curve[7] < curve[0]
 
 
-def test_start_up_mistakes_end_in_one_line(sample_dir, tmp_path):
+def test_start_up_mistakes_end_in_one_line(tiny_train, tmp_path):
     port = free_port()
-    out_of_range = finish(start(2, sample_dir, tmp_path, port))
+    out_of_range = finish(start(2, tiny_train, tmp_path, port))
     assert out_of_range[0] == 2
     assert "distribution.process_id is 2: expected 0 to 1" in out_of_range[2]
 
-    alone = finish(start(1, sample_dir, tmp_path, port, "distribution.timeout_seconds=2"))
+    alone = finish(start(1, tiny_train, tmp_path, port, "distribution.timeout_seconds=2"))
     assert alone[0] == 2
     assert alone[2].strip().splitlines() == [
         f"error: distribution.coordinator 127.0.0.1:{port} did not answer within 2 s (Connection refused): start "
