@@ -64,8 +64,9 @@ def evaluate(task, args):
     rundir.trained_model(run)
     config = task.load_config(run.config_file, args.overrides)
     load_tensorflow(args)
-    from . import progress
+    from . import progress, training
 
+    training.check_backend(task, config)
     progress.use(config.train.progress)
     write_json(run.metrics, task.evaluate(config, run))
 
@@ -75,8 +76,9 @@ def predict(task, args):
     rundir.trained_model(run)
     config = task.load_config(run.config_file)
     load_tensorflow(args)
-    from . import progress
+    from . import progress, training
 
+    training.check_backend(task, config)
     progress.use(config.train.progress)
     task.predict(config, run, args.inputs, args.output or run.file("predictions"), args)
 

@@ -55,7 +55,8 @@ class Task:
         scores: what the dashboard shows after the knobs, the field's metric first: names of final metrics (keys
             of `metrics.json`: "accuracy"; one the run lacks stays empty), then scalar tags whose last value counts,
             such as validation curves ("epoch_val_loss"), which one click on a row draws.
-        backends: the Keras backends `train` runs on, and, when that is TensorFlow alone, why (`backend_reason`).
+        backends: the Keras backends the verbs run on, and, when that is TensorFlow alone, why (`backend_reason`);
+            `backends_for(config)` narrows them for a config choice.
     """
 
     name: str
@@ -67,6 +68,12 @@ class Task:
     scores: tuple[str, ...] = ()
     backends: tuple[str, ...] = ("tensorflow", "jax")
     backend_reason: str = ""
+
+    def backends_for(self, config: Any) -> tuple[tuple[str, ...], str]:
+        """`(backends, reason)`: those `train`, `evaluate` and `predict` run on with `config`, and why no others.
+        The class's `backends` and `backend_reason`, unless a template narrows them for a choice of its config
+        (object detection's Faster R-CNN)."""
+        return self.backends, self.backend_reason
 
     def __init_subclass__(cls, abstract=False, **kwargs):
         """`class MyTask(Task)` must define every method marked abstract below; `abstract=True` defers that to

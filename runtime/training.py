@@ -46,19 +46,20 @@ class Session:
         )
 
 
-def check_backend(task):
-    """A backend the task does not train on ends here, in one line."""
+def check_backend(task, config):
+    """A backend the task does not run on with `config` ends here, in one line (`Task.backends_for`)."""
     backend = keras.backend.backend()
-    if backend not in task.backends:
+    backends, reason = task.backends_for(config)
+    if backend not in backends:
         raise UserError(
-            f"KERAS_BACKEND={backend}: {task.name} trains on {' or '.join(task.backends)} only "
-            f"({task.backend_reason}); unset KERAS_BACKEND or set it to {task.backends[0]}"
+            f"KERAS_BACKEND={backend}: {task.name} runs on {' or '.join(backends)} only ({reason}); "
+            f"unset KERAS_BACKEND or set it to {backends[0]}"
         )
 
 
 def train(task, config):
     """The `train` verb: runs `task`'s recipe in a run folder; returns `(run, metrics)`."""
-    check_backend(task)
+    check_backend(task, config)
     progress.use(config.train.progress)
     if hasattr(config, "distribution"):
         processes.connect(processes.resolved(config.distribution))

@@ -61,7 +61,7 @@ def test_faster_rcnn_on_jax_stops_in_one_line_before_reading_the_data(tmp_path):
     result = train_on_jax(tmp_path / "nowhere", tmp_path, "model.architecture=faster_rcnn")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: model.architecture faster_rcnn runs on TensorFlow only (its training step records gradients with "
-        "tf.GradientTape, its proposals use TensorFlow's NMS), not KERAS_BACKEND=jax: unset KERAS_BACKEND, or use "
-        "model.architecture=retinanet"
+        "error: KERAS_BACKEND=jax: {{ cookiecutter.project_slug }} runs on tensorflow only (model.architecture "
+        "faster_rcnn records its gradients with tf.GradientTape and proposes boxes with TensorFlow's NMS; "
+        "model.architecture=retinanet runs on both); unset KERAS_BACKEND or set it to tensorflow"
     ]

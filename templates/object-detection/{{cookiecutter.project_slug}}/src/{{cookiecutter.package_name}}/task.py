@@ -5,7 +5,6 @@ from pathlib import Path
 
 from .config import load
 from .runtime import cli
-from .runtime.errors import UserError
 from .runtime.task import TRAINING_KNOBS, FitTask
 
 
@@ -38,13 +37,20 @@ class ObjectDetection(FitTask):
     def load_config(self, path, overrides=()):
         return load(path, overrides)
 
+    def backends_for(self, config):
+        if config.model.architecture == "faster_rcnn":
+            return ("tensorflow",), (
+                "model.architecture faster_rcnn records its gradients with tf.GradientTape and proposes boxes with "
+                "TensorFlow's NMS; model.architecture=retinanet runs on both"
+            )
+        return super().backends_for(config)
+
     def write_sample_data(self, directory):
         from .data import write_sample_data
 
         return write_sample_data(directory)
 
     def read_data(self, config):
-        refuse_faster_rcnn_off_tensorflow(config)
         from .data import read_splits
 
         return read_splits(config)
@@ -60,13 +66,11 @@ class ObjectDetection(FitTask):
         compile_for(model, phase, config, jit_compile)
 
     def evaluate(self, config, run):
-        refuse_faster_rcnn_off_tensorflow(config)
         from .evaluate import evaluate
 
         return evaluate(config, run)
 
     def predict(self, config, run, inputs, output, args):
-        refuse_faster_rcnn_off_tensorflow(config)
         from .predict import predict
 
         return predict(config, run, inputs, output)
@@ -96,20 +100,6 @@ class ObjectDetection(FitTask):
         cli.config_arguments(anchors)
         anchors.add_argument("--draw", type=Path, help="a picture to draw the anchors of its centre location over")
         anchors.add_argument("--output", type=Path, default=Path("anchors.png"), help="(default: %(default)s)")
-
-
-def refuse_faster_rcnn_off_tensorflow(config):
-    """Faster R-CNN is TensorFlow's alone (`two_stage.py`): on another backend, `train` ends before reading the
-    data, and `evaluate` and `predict` before loading the model, in one line."""
-    import keras
-
-    backend = keras.backend.backend()
-    if config.model.architecture == "faster_rcnn" and backend != "tensorflow":
-        raise UserError(
-            f"model.architecture faster_rcnn runs on TensorFlow only (its training step records gradients with "
-            f"tf.GradientTape, its proposals use TensorFlow's NMS), not KERAS_BACKEND={backend}: unset KERAS_BACKEND, "
-            "or use model.architecture=retinanet"
-        )
 
 
 def show_anchors(task, args):
