@@ -129,20 +129,27 @@ def wait_for(host, port, distribution):
 
 
 def process_index():
-    """This process's index among those training the run (0 without JAX's multi-process setup)."""
-    if "jax" not in sys.modules:
-        return 0
-    import jax
-
-    return jax.process_index()
+    """This process's index among those training the run: 0 but on JAX joined by `connect`."""
+    jax = jax_or_none()
+    return jax.process_index() if jax else 0
 
 
 def process_count():
-    if "jax" not in sys.modules:
-        return 1
+    """How many processes train the run: 1 but on JAX joined by `connect`."""
+    jax = jax_or_none()
+    return jax.process_count() if jax else 1
+
+
+def jax_or_none():
+    """The `jax` module on the JAX backend; None on another, where asking JAX would start its runtime beside
+    TensorFlow's (on GPUs, taking most of their memory)."""
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return None
     import jax
 
-    return jax.process_count()
+    return jax
 
 
 @contextlib.contextmanager
@@ -250,8 +257,12 @@ def supervise(command, distribution):
     child = subprocess.Popen(
         command, stderr=subprocess.PIPE, text=True, errors="replace", env=environment, preexec_fn=die_with_parent
     )
-    forward = lambda number, frame: child.send_signal(number)  # noqa: E731  a launcher's SIGTERM reaches the child
-    previous = {number: signal.signal(number, forward) for number in (signal.SIGTERM, signal.SIGINT)}
+    # A launcher's SIGTERM reaches the child; Ctrl-C reaches it anyway, as the terminal sends it to both.
+    forward = lambda number, frame: child.send_signal(number)  # noqa: E731
+    previous = {
+        signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    }
     held = []
     try:
         for line in child.stderr:
