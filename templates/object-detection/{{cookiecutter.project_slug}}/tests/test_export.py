@@ -141,15 +141,18 @@ def test_the_exported_stages_chained_by_numpy_find_what_the_detector_finds(tiny_
     letterboxed = [letterbox(image, config.data.image_size) for image in (picture, picture[:40])]
     pixels = np.stack([np.asarray(image) for image, _ in letterboxed])
     extents = np.array([[64, 64], [40, 64]], np.float32)
-    config.detect.score_threshold = 0.02  # a model this young scores its objects low
+    config.detect.score_threshold = 0.005  # a model this young scores its objects low
     expected = Detector(load_trained(run), data.model_anchors(config), config.detect)(pixels, extents=extents)
     for runtime in ("onnx", "litert"):
-        found = TwoStageDetector(run.file("export"), runtime, score_threshold=0.02)(pixels, extents=extents)
+        found = TwoStageDetector(run.file("export"), runtime, score_threshold=0.005)(pixels, extents=extents)
         for index, detections in enumerate(found):
-            count = int(expected["count"][index])
-            assert count > 0 and len(detections["scores"]) == count, runtime
-            assert detections["classes"].tolist() == expected["classes"][index][:count].numpy().tolist()
-            np.testing.assert_allclose(detections["boxes"], expected["boxes"][index][:count], atol=1e-3)
-            np.testing.assert_allclose(detections["scores"], expected["scores"][index][:count], atol=1e-4)
-            np.testing.assert_allclose(detections["masks"], expected["masks"][index][:count], atol=1e-4)
+            # Compared: the detections scored clear of the threshold, which another runtime's last digits cannot
+            # move to its other side (they are sorted by score, so the first `count` of each).
+            scores = expected["scores"][index][: int(expected["count"][index])].numpy()
+            count = int((scores >= 0.01).sum())
+            assert count > 0 and len(detections["scores"]) >= count, runtime
+            assert detections["classes"][:count].tolist() == expected["classes"][index][:count].numpy().tolist()
+            np.testing.assert_allclose(detections["boxes"][:count], expected["boxes"][index][:count], atol=1e-3)
+            np.testing.assert_allclose(detections["scores"][:count], scores[:count], atol=1e-4)
+            np.testing.assert_allclose(detections["masks"][:count], expected["masks"][index][:count], atol=1e-4)
             assert (detections["boxes"][:, 3] <= extents[index, 0] + 1e-4).all()  # inside the picture, not the padding
