@@ -32,8 +32,7 @@ PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 class Setup:
     precision: str
     jit_compile: bool
-    strategy: Optional[tf.distribute.Strategy] = None  # TensorFlow's
-    distribution: Optional[keras.distribution.DataParallel] = None  # JAX's, when there is more than one device
+    strategy: Optional[tf.distribute.Strategy] = None  # TensorFlow's; on JAX, keras.distribution's is global
 
     def scope(self):
         """Where models and optimizers are built: the strategy's scope on TensorFlow, nothing to enter on JAX."""
@@ -158,7 +157,7 @@ def on_jax():
 
 def choose_distribution():
     """JAX: data parallel over every device of every process, or None on a single device. Each process feeds its
-    own share of every batch (`Setup.this_process`), not Keras' re-batching, which in a last, smaller batch would
+    own share of every batch (`process_share`), not Keras' re-batching, which in a last, smaller batch would
     hand the processes different numbers of batches."""
     devices = keras.distribution.list_devices()
     if len(devices) == 1:
@@ -195,9 +194,8 @@ def setup(precision="auto", jit_compile="auto"):
     keras.mixed_precision.set_dtype_policy(chosen)
     jit = resolve_jit(jit_compile, chosen)
     if on_jax():
-        distribution = choose_distribution()
-        keras.distribution.set_distribution(distribution)
-        return Setup(precision=chosen, jit_compile=jit, distribution=distribution)
+        keras.distribution.set_distribution(choose_distribution())
+        return Setup(precision=chosen, jit_compile=jit)
     return Setup(precision=chosen, jit_compile=jit, strategy=choose_strategy())
 
 

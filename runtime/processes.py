@@ -172,7 +172,8 @@ def run_folder(runs_root, config_dict, name=None):
         return
     multihost_utils.sync_global_devices("run folder ready")
     shared = rundir.Run(os.path.join(runs_root, name))
-    agree_on_epochs(epochs_in(checkpoint, shared), runs_root, name)
+    epochs = epochs_in(checkpoint, shared)
+    agree_on_epochs(epochs, runs_root, name)
     scratch = rundir.Run(os.path.join(tempfile.mkdtemp(prefix=f"process{process_index()}-"), name))
     print(
         f"process {process_index()} of {process_count()}: process 0 writes the run folder {shared.path}; this one "
@@ -186,7 +187,7 @@ def run_folder(runs_root, config_dict, name=None):
         scratch.checkpoints.mkdir(exist_ok=True)
         if shared.config_file.is_file():
             shutil.copy(shared.config_file, scratch.config_file)
-        yield scratch, shared.config_file.is_file() and epochs_in(checkpoint, shared) > 0
+        yield scratch, epochs > 0
     finally:
         shutil.rmtree(scratch.path.parent, ignore_errors=True)
 
