@@ -13,7 +13,8 @@ A template whose bake-time answers change its code and dependencies (the DQN tem
 as `variants` there: each variant is baked with its answers (`context`) and put through the same suite, with the
 entries of its `spec` in place of the template's (the text-transformers template's `gpt` generates text where
 `bert` classifies it: other predict inputs and export outputs). A variant without `context` is the same bake with
-other run settings (the object-detection template's `faster_rcnn_masks`): it runs the verbs, not again the CI steps.
+other run settings (the object-detection template's `faster_rcnn_masks`): it runs the verbs in a copy of its
+template's project and environment, not again the CI steps.
 """
 
 import contextlib
@@ -40,17 +41,21 @@ TEMPLATES = sorted(path.name for path in (ROOT / "templates").iterdir() if (path
 
 
 def cases():
-    """`{case id: (template, variant or None)}`: every template with its defaults, then each of its variants."""
+    """`{case id: (template, variant or None, bake id)}`: every template with its defaults, then each of its variants.
+    The bake id names what is baked and installed: the case itself, or for a variant without bake-time answers, its
+    template's case, whose project it shares."""
     found = {}
     for template in TEMPLATES:
-        found[template] = (template, None)
+        found[template] = (template, None, template)
         spec = yaml.safe_load((ROOT / "templates" / template / "conformance.yaml").read_text())
-        for variant in spec.get("variants", {}):
-            found[f"{template}-{variant}"] = (template, variant)  # no brackets: pytest-xdist groups by this id
+        for variant, answers in spec.get("variants", {}).items():
+            case = f"{template}-{variant}"  # no brackets: pytest-xdist groups by the bake id
+            found[case] = (template, variant, case if answers.get("context") else template)
     return found
 
 
 CASES = cases()
+BAKED = {}  # bake id -> the project folder baked and installed for it in this pytest process
 
 pytestmark = pytest.mark.slow
 
@@ -85,16 +90,28 @@ class Project:
         return sorted((self.path / "runs").iterdir())
 
 
-# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) every test of one case goes to one worker, so its
-# project is baked, installed and trained once, while the cases spread over the workers.
-@pytest.fixture(scope="module", params=[pytest.param(case, marks=pytest.mark.xdist_group(case)) for case in CASES])
+# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) every test of one bake goes to one worker, so its
+# project is baked, installed and trained once, while the bakes spread over the workers.
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(case, marks=pytest.mark.xdist_group(bake)) for case, (*_, bake) in CASES.items()],
+)
 def project(request, tmp_path_factory):
-    name, variant = CASES[request.param]
+    name, variant, bake = CASES[request.param]
     template = ROOT / "templates" / name
     spec = yaml.safe_load((template / "conformance.yaml").read_text())
     answers = spec["variants"][variant] if variant else {}
     spec = {**spec, **answers.get("spec", {})}
+    runs_ci = variant is None or bool(answers.get("context"))
     output = tmp_path_factory.mktemp(request.param)
+    if bake in BAKED:  # the same bake with other run settings: a copy of its project, in the same environment
+        path = Path(
+            shutil.copytree(BAKED[bake], output / BAKED[bake].name, ignore=shutil.ignore_patterns(".venv", "runs"))
+        )
+        (path / ".venv").symlink_to(BAKED[bake] / ".venv")
+        project = Project(path, spec, path / ".venv" / "bin", runs_ci)
+        project.run("sample-data")
+        return project
     settings = output / "cookiecutter.yaml"  # keeps the user's ~/.cookiecutter_replay untouched
     settings.write_text(f"cookiecutters_dir: {output / 'cookiecutters'}\nreplay_dir: {output / 'replay'}\n")
     path = Path(
@@ -111,7 +128,8 @@ def project(request, tmp_path_factory):
     # TensorFlow and JAX ahead (most are never imported), which took a fifth of the install's time here: the first
     # command to import a module compiles it once (project_environment).
     make(path, "install", timeout=1800, PIP_NO_COMPILE="1")
-    project = Project(path, spec, path / ".venv" / "bin", runs_ci=variant is None or bool(answers.get("context")))
+    BAKED[bake] = path
+    project = Project(path, spec, path / ".venv" / "bin", runs_ci)
     project.run("sample-data")
     return project
 

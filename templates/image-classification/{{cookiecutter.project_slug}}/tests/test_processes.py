@@ -31,7 +31,8 @@ def start(process_id, tiny_train, runs_dir, port, *overrides):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "KERAS_BACKEND": "jax"},
+        # XLA without its backend optimisations: compiling is much of this test's time, which checks what trains
+        env={**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_backend_optimization_level=0"},
         start_new_session=True,  # its own process group: the supervisor and the training child, killed together
     )
 
@@ -50,7 +51,7 @@ def test_two_processes_train_one_model_survive_a_lost_one_and_resume_together(ti
     """Process 1 is killed after the first epoch's checkpoint: process 0 ends in one line; both started again resume
     from that checkpoint, and end with the same weights, having written one run folder with a falling loss."""
     port = free_port()
-    settings = ["train.epochs=8", "distribution.heartbeat_seconds=5"]
+    settings = ["train.epochs=4", "distribution.heartbeat_seconds=5"]
     pair = [start(index, tiny_train, tmp_path, port, *settings) for index in (0, 1)]
     state = tmp_path / "pair" / "checkpoints" / "state.json"
     deadline = time.monotonic() + 300
@@ -78,7 +79,7 @@ def test_two_processes_train_one_model_survive_a_lost_one_and_resume_together(ti
     run = tmp_path / "pair"
     assert (run / "model.keras").is_file() and (run / "metrics.json").is_file()
     curve = losses(run)
-    assert sorted(curve) == list(range(8)) and curve[7] < curve[0]
+    assert sorted(curve) == list(range(4)) and curve[3] < curve[0]
 
 
 def test_start_up_mistakes_end_in_one_line(tiny_train, tmp_path):

@@ -18,6 +18,28 @@ def sample_dir(tmp_path_factory):
 @pytest.fixture
 def tiny_config(sample_dir):
     """The default config on `sample_dir`, with a model and input small enough to train in seconds."""
+    return load_tiny_config(sample_dir)
+
+
+@pytest.fixture(scope="session")
+def faster_rcnn_run(sample_dir, tmp_path_factory):
+    """`(config, run, metrics)` of a Faster R-CNN with a mask head trained for 8 epochs on the sample copy: the
+    training test reads its run folder, the export test chains its exported stages."""
+    from {{ cookiecutter.package_name }}.runtime import training
+    from {{ cookiecutter.package_name }}.task import ObjectDetection
+
+    config = load_tiny_config(sample_dir)
+    config.run.dir = str(tmp_path_factory.mktemp("faster_rcnn"))
+    config.model.architecture, config.model.masks = "faster_rcnn", True
+    config.rpn.train_proposals, config.rpn.proposals = 64, 32
+    config.roi.per_image, config.roi.fc_width = 32, 64
+    config.train.epochs, config.train.learning_rate, config.data.batch_size = 8, 0.005, 4
+    config.train.schedule, config.train.warmup_epochs = "constant", 0.0
+    run, metrics = training.train(ObjectDetection(), config)
+    return config, run, metrics
+
+
+def load_tiny_config(sample_dir):
     from {{ cookiecutter.package_name }}.config import load
 
     return load(

@@ -1,6 +1,7 @@
 """Exports: the SavedModel serves any batch of picture files with boxes in their own pixels, as `predict` finds
 them; ONNX and LiteRT give the Keras networks' outputs, and Faster R-CNN's stages chained by numpy its detections."""
 
+import copy
 import json
 
 import numpy as np
@@ -14,11 +15,9 @@ from {{ cookiecutter.package_name }}.inference import Detector, letterbox, paste
 from {{ cookiecutter.package_name }}.model import build_model, load_trained
 from {{ cookiecutter.package_name }}.portable import TwoStageDetector, load_network
 from {{ cookiecutter.package_name }}.predict import pictures_of
-from {{ cookiecutter.package_name }}.runtime import training
 from {{ cookiecutter.package_name }}.runtime.exports import run_portable
 from {{ cookiecutter.package_name }}.runtime.rundir import open_run
 from {{ cookiecutter.package_name }}.scoring import detect_pictures
-from {{ cookiecutter.package_name }}.task import ObjectDetection
 
 
 @pytest.fixture(params=["retinanet", "faster_rcnn", "faster_rcnn with masks"])
@@ -126,16 +125,11 @@ def test_onnx_and_litert_stages_match_the_keras_stages(tiny_config, exported_run
                 np.testing.assert_allclose(found[key], value, atol=1e-4, err_msg=f"{runtime} {name} {key}")
 
 
-def test_the_exported_stages_chained_by_numpy_find_what_the_detector_finds(tiny_config, tmp_path, sample_dir):
-    """A Faster R-CNN with masks, trained for 3 epochs: its ONNX and LiteRT stages with `portable.py`'s proposals
+def test_the_exported_stages_chained_by_numpy_find_what_the_detector_finds(faster_rcnn_run, sample_dir):
+    """A Faster R-CNN with masks, trained for 8 epochs: its ONNX and LiteRT stages with `portable.py`'s proposals
     and NMS between them give the Keras model's detections, boxes and masks, on a square and a wide picture."""
-    config = tiny_config
-    config.run.dir = str(tmp_path)
-    config.model.architecture, config.model.masks = "faster_rcnn", True
-    config.rpn.train_proposals, config.rpn.proposals = 64, 32
-    config.roi.per_image, config.roi.fc_width, config.roi.mask_size = 32, 32, 14
-    config.train.epochs, config.train.learning_rate, config.data.batch_size = 3, 0.005, 4
-    run, _ = training.train(ObjectDetection(), config)
+    config, run, _ = faster_rcnn_run
+    config = copy.deepcopy(config)
     export(config, run, ["onnx", "litert"])
     picture = np.asarray(Image.open(sample_dir / "images" / "scene_000.png").convert("RGB"))
     letterboxed = [letterbox(image, config.data.image_size) for image in (picture, picture[:40])]

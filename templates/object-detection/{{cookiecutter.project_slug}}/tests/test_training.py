@@ -30,16 +30,8 @@ def test_training_writes_a_complete_run_and_the_loss_falls(tiny_config, tmp_path
     assert {"epoch_loss", "epoch_val_loss", "epoch_val_map", "epoch_map", "validation_boxes"} <= tags
 
 
-def test_faster_rcnn_trains_both_stages_and_a_mask_head_and_logs_their_losses(tiny_config, tmp_path):
-    tiny_config.run.dir = str(tmp_path)
-    tiny_config.model.architecture, tiny_config.model.masks = "faster_rcnn", True
-    tiny_config.rpn.train_proposals, tiny_config.rpn.proposals = 64, 32
-    tiny_config.roi.per_image, tiny_config.roi.fc_width = 32, 64
-    tiny_config.train.epochs = 8
-    tiny_config.train.learning_rate = 0.005
-    tiny_config.data.batch_size = 4
-    tiny_config.train.schedule, tiny_config.train.warmup_epochs = "constant", 0.0
-    run, metrics = training.train(ObjectDetection(), tiny_config)
+def test_faster_rcnn_trains_both_stages_and_a_mask_head_and_logs_their_losses(faster_rcnn_run):
+    _, run, metrics = faster_rcnn_run
     with open(run.history, newline="") as handle:
         rows = list(csv.DictReader(handle))
     losses = ("rpn_objectness", "rpn_box", "head_class", "head_box", "mask")
