@@ -6,8 +6,8 @@ For each `templates/<task>/` the suite bakes the project with defaults, installs
 export; reloads the export in a fresh process and compares its answers with `predict`'s; kills a training run after
 its second epoch and checks that copies of it resume at the next epoch, resume from the checkpoint before a damaged
 one, and refuse other verbs in one line; and feeds a bad config value and a corrupt data file, which must end in one
-clear line and exit status 2. The template supplies only
-`conformance.yaml`: tiny-run overrides, predict inputs and the bad-input cases.
+clear line and exit status 2. The template supplies only `conformance.yaml`: tiny-run overrides, predict inputs and
+the bad-input cases.
 
 A template whose bake-time answers change its code and dependencies (the DQN template's `engine`) lists them
 as `variants` there: each variant is baked with its answers (`context`) and put through the same suite, with the
