@@ -48,7 +48,7 @@ def train_on_jax(tiny_train, runs_dir, name, devices):
         **os.environ,
         "KERAS_BACKEND": "jax",
         # XLA without its backend optimisations: this test checks what trains, not how fast, and compiling each
-        # step's shapes was most of its time (the same losses in 55-80 % of it)
+        # step's shapes was most of its time (bert's: the same losses in 60 % of it)
         "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices} --xla_backend_optimization_level=0",
     }
     result = subprocess.run(

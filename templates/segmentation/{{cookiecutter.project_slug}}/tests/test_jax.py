@@ -12,7 +12,7 @@ def test_jax_backend_trains_on_two_devices(sample_dir, tmp_path):
         **os.environ,
         "KERAS_BACKEND": "jax",
         # XLA without its backend optimisations: this test checks what trains, not how fast, and compiling each
-        # step's shapes was most of its time (the same losses in 55-80 % of it)
+        # step's shapes was most of its time (bert's: the same losses in 60 % of it)
         "XLA_FLAGS": "--xla_force_host_platform_device_count=2 --xla_backend_optimization_level=0",
     }
     result = subprocess.run(

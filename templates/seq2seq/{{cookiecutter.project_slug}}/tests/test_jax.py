@@ -10,7 +10,7 @@ import sys
 
 def test_jax_backend_trains_on_two_devices(sample_dir, tmp_path):
     # XLA without its backend optimisations: this test checks what trains, not how fast, and compiling each
-    # step's shapes was most of its time (the same losses in 55-80 % of it)
+    # step's shapes was most of its time (bert's: the same losses in 60 % of it)
     environment = {
         **os.environ,
         "KERAS_BACKEND": "jax",
