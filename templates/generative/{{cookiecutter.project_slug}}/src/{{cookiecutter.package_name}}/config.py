@@ -133,7 +133,8 @@ class Sample:
 {%- if cookiecutter.model_family == 'diffusion' %}
     method: Literal["ddim", "ddpm"] = "ddim"  # ddim: deterministic, few steps; ddpm: the training chain, stochastic
     steps: int = 10  # denoising steps (ddpm: model.timesteps or fewer, strided); each one costs a network call
-    guidance: float = 2.5  # classifier-free guidance scale when conditional; 1: none, higher: more typical of the class
+    guidance: float = 4.0  # classifier-free guidance scale when conditional; 1: none, higher: more typical of the class
+    guidance_rescale: float = 1.0  # share of the guided prediction's spread brought back to the conditional one's
 {%- endif %}
 
     def validate(self):
@@ -144,6 +145,8 @@ class Sample:
             raise ValueError(f"sample.steps is {self.steps}, expected 1 or more")
         if self.guidance < 0:
             raise ValueError(f"sample.guidance is {self.guidance}, expected 0 or more")
+        if not 0 <= self.guidance_rescale <= 1:
+            raise ValueError(f"sample.guidance_rescale is {self.guidance_rescale}, expected 0 to 1")
 {%- endif %}
 
 

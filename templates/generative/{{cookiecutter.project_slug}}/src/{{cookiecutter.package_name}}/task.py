@@ -55,6 +55,7 @@ class ImageGeneration(FitTask):
         "sample.method",
         "sample.steps",
         "sample.guidance",
+        "sample.guidance_rescale",
 {%- endif %}
         "model.conditional",
         *TRAINING_KNOBS,
