@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }}.judge import build_judge, features, probabilities
-from {{ cookiecutter.package_name }}.quality import conditional_accuracy, diversity, kid, scores
+from {{ cookiecutter.package_name }}.quality import class_kid, conditional_accuracy, diversity, kid, scores
 from {{ cookiecutter.package_name }}.runtime.rundir import Run
-from {{ cookiecutter.package_name }}.scoring import Judgement, as_judged, log_class_confusion
+from {{ cookiecutter.package_name }}.scoring import Judgement, as_judged, log_class_confusion, too_few_per_class
 
 
 def gaussian(count, shift=0.0, seed=0, dims=16):
@@ -75,6 +75,35 @@ def test_kid_of_samples_drawn_a_class_at_a_time_does_not_depend_on_how_many_ther
     assert np.mean(unlabelled) < large - 2.0, "without labels, 96 samples in turn read far lower"
 
 
+def test_class_kid_counts_samples_drawn_as_another_class_where_the_kid_of_the_mixture_does_not():
+    centres = gaussian(2, seed=5) * 3  # two classes, apart in feature space as the judge's classes are
+    real_labels, fake_labels = np.arange(400) % 2, np.arange(400) % 2
+    real = centres[real_labels] + gaussian(400, seed=3) * 0.5
+    right = centres[fake_labels] + gaussian(400, seed=4) * 0.5
+    swapped = centres[1 - fake_labels] + gaussian(400, seed=4) * 0.5  # each asked-for class drawn as the other
+    drawn_as_the_other = class_kid(real, swapped, real_labels, fake_labels)
+    assert abs(kid(real, swapped, real_labels, fake_labels)) < 0.01 * drawn_as_the_other  # the same mixture
+    assert abs(class_kid(real, right, real_labels, fake_labels)) < 0.01 * drawn_as_the_other
+    by_hand = np.mean([kid(real[real_labels == c], swapped[fake_labels == c]) for c in (0, 1)])
+    assert class_kid(real, swapped, real_labels, fake_labels) == pytest.approx(by_hand, rel=1e-9)
+
+
+def test_class_kid_is_the_kid_without_classes_and_leaves_out_a_class_it_cannot_estimate():
+    real, fake = gaussian(50, seed=1), gaussian(41, 0.3, seed=2)
+    assert class_kid(real, fake) == kid(real, fake)
+    real_labels, fake_labels = np.arange(50) % 2, np.r_[np.zeros(40, int), 1]  # class 1: one sample, no pair
+    only_class_0 = kid(real[real_labels == 0], fake[:40])
+    assert class_kid(real, fake, real_labels, fake_labels) == pytest.approx(only_class_0, rel=1e-9)
+
+
+def test_too_few_epoch_samples_per_class_are_named_with_the_count_that_gives_each_class_enough():
+    assert too_few_per_class(96, [f"shape{index}" for index in range(6)]) is None  # 16 each
+    assert too_few_per_class(12, []) is None  # unconditional: the class KID is the KID of all samples
+    warning = too_few_per_class(96, [f"species{index}" for index in range(20)])
+    assert "quality.epoch_samples=96 gives 4 samples to each of 20 classes" in warning
+    assert "quality.epoch_samples=160 or more" in warning
+
+
 def test_diversity_is_zero_for_copies_of_one_sample_and_one_for_the_real_spread():
     real = gaussian(300)
     assert diversity(np.repeat(real[:1], 300, axis=0), real) == pytest.approx(0.0, abs=1e-3)
@@ -96,6 +125,7 @@ def test_scores_use_the_judges_features_and_add_accuracy_only_with_classes():
     unconditional = scores(judge, images, requested, real_features, num_classes=0)
     assert unconditional == {
         "kid": kid(real_features, features(judge, images)),
+        "class_kid": kid(real_features, features(judge, images)),
         "diversity": diversity(features(judge, images), real_features),
     }
     conditional = scores(judge, images, requested, real_features, num_classes=2)

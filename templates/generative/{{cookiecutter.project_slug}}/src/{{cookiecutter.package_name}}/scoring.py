@@ -3,8 +3,9 @@ by the classifier the run trained on the same real images (`judge.py`).
 
 The samples are drawn from fixed seeds with the classes in turn (a model drawn from text: the held-out images'
 captions in turn, each sample judged against its caption's image class), so two epochs, or two runs, are scored on
-the same requests. `EpochScores` puts `val_kid`, `val_conditional_accuracy` and `val_diversity` into each epoch's
-logs (the best checkpoint is the lowest KID) and draws the first samples as the epoch's grid.
+the same requests. `EpochScores` puts `val_kid`, `val_class_kid`, `val_conditional_accuracy` and `val_diversity`
+into each epoch's logs (the best checkpoint is the lowest class KID: see `quality.class_kid`) and draws the first
+samples as the epoch's grid.
 """
 
 import keras
@@ -108,6 +109,18 @@ def score_run(model, config, judgement, data, run, step=0, tag="final"):
     if data.requested_classes:
         log_class_confusion(run, judgement, pixels, labels, data.requested_classes)
     return scores
+
+
+def too_few_per_class(count, class_names, enough=8):
+    """A warning when `count` epoch samples give fewer than `enough` to each class, else None: the class KID that
+    keeps the best checkpoint is then estimated from a handful per class, and which epoch it picks is left to noise."""
+    if not class_names or count >= enough * len(class_names):
+        return None
+    return (
+        f"warning: quality.epoch_samples={count} gives {count // len(class_names)} samples to each of "
+        f"{len(class_names)} classes, too few for a steady class KID to choose the best checkpoint by; "
+        f"quality.epoch_samples={enough * len(class_names)} or more gives {enough} each"
+    )
 
 
 class EpochScores(keras.callbacks.Callback):

@@ -21,7 +21,7 @@ class ImageGeneration(FitTask):
     }
     summary_size = ("classes", "number of classes (0: unconditional)", 6)
     export_formats = "keras,tf_saved_model"
-    monitor = "kid"  # `val_kid`, which `scoring.EpochScores` puts in the logs
+    monitor = "class_kid"  # `val_class_kid`, which `scoring.EpochScores` puts in the logs
     backends = ("tensorflow",)
     backend_reason = "its training steps take gradients with tf.GradientTape and sample with TensorFlow's ops"
     monitor_mode = "min"
@@ -62,7 +62,15 @@ class ImageGeneration(FitTask):
         "data.batch_size",
         "data.image_size",
     )
-    scores = ("kid", "conditional_accuracy", "diversity", "judge_accuracy", "epoch_val_kid", "epoch_val_loss")
+    scores = (
+        "kid",
+        "class_kid",
+        "conditional_accuracy",
+        "diversity",
+        "judge_accuracy",
+        "epoch_val_class_kid",
+        "epoch_val_loss",
+    )
 
     def load_config(self, path, overrides=()):
         return load(path, overrides)

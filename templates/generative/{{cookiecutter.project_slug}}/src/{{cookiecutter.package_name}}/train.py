@@ -3,8 +3,8 @@ then the final scores.
 
 The judge, a classifier of the real images, is trained first and kept in the run folder (`judge.keras`): it is what
 KID, conditional accuracy and diversity are measured with, so every epoch and every later `evaluate` use the same one.
-The checkpoint with the lowest validation KID becomes `model.keras`; the run folder, resuming and `metrics.json` are
-the shared runner's (`runtime/training.py`).
+The checkpoint with the lowest validation class KID (the KID within each class, averaged) becomes `model.keras`; the
+run folder, resuming and `metrics.json` are the shared runner's (`runtime/training.py`).
 """
 
 import sys
@@ -14,7 +14,7 @@ from .judge import judge_accuracy, train_judge, untrustworthy
 from .model import build_model, compile_model
 from .runtime import fitting
 from .runtime.phases import Phase
-from .scoring import EpochScores, Judgement, score_run
+from .scoring import EpochScores, Judgement, score_run, too_few_per_class
 from .trained import save_classes
 
 
@@ -32,6 +32,8 @@ def train(task, config, data, session):
     if warning := untrustworthy(trust, data):
         print(warning, file=sys.stderr, flush=True)
     judgement = Judgement.of_held_out(judge, data, seed)
+    if warning := too_few_per_class(config.quality.epoch_samples, data.requested_classes):
+        print(warning, file=sys.stderr, flush=True)
     # A GAN's critic takes `critic_steps` real batches per generator step: fit hands it all of them at once.
     per_step = config.data.batch_size * getattr(config.model, "critic_steps", 1)
     train_labels, val_labels = (
