@@ -32,7 +32,8 @@ def train(task, config, data, session):
     if warning := untrustworthy(trust, data):
         print(warning, file=sys.stderr, flush=True)
     judgement = Judgement.of_held_out(judge, data, seed)
-    if warning := too_few_per_class(config.quality.epoch_samples, data.requested_classes):
+    # At a run's first start only: a mistake found while resuming must stay the one line printed.
+    if not session.resumed and (warning := too_few_per_class(config.quality.epoch_samples, data.requested_classes)):
         print(warning, file=sys.stderr, flush=True)
     # A GAN's critic takes `critic_steps` real batches per generator step: fit hands it all of them at once.
     per_step = config.data.batch_size * getattr(config.model, "critic_steps", 1)
