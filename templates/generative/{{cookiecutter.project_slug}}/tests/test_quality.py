@@ -91,6 +91,8 @@ def test_class_kid_counts_samples_drawn_as_another_class_where_the_kid_of_the_mi
 def test_class_kid_is_the_kid_without_classes_and_leaves_out_a_class_it_cannot_estimate():
     real, fake = gaussian(50, seed=1), gaussian(41, 0.3, seed=2)
     assert class_kid(real, fake) == kid(real, fake)
+    held_out_classes = np.arange(50) % 2  # an unconditional model of class folders: the held-out images' KID weights
+    assert class_kid(real, fake, held_out_classes) == kid(real, fake, held_out_classes)
     real_labels, fake_labels = np.arange(50) % 2, np.r_[np.zeros(40, int), 1]  # class 1: one sample, no pair
     only_class_0 = kid(real[real_labels == 0], fake[:40])
     assert class_kid(real, fake, real_labels, fake_labels) == pytest.approx(only_class_0, rel=1e-9)

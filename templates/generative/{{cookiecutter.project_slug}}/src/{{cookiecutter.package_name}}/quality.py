@@ -71,16 +71,17 @@ def class_kid(real_features, fake_features, real_labels=None, fake_labels=None):
     barely change it, as long as the mixture still looks right. Here they count against the triangles in full, so it
     rises when a checkpoint draws the wrong class as well as when it draws poorly. Classes with fewer than two
     samples or two real images have no estimate and are left out; when no class has one, the KID of the whole sets."""
-    if real_labels is None or fake_labels is None:
-        return kid(real_features, fake_features)
-    real, fake = np.asarray(real_features), np.asarray(fake_features)
-    real_labels, fake_labels = np.asarray(real_labels), np.asarray(fake_labels)
-    per_class = [
-        kid(real[real_labels == label], fake[fake_labels == label])
-        for label in np.unique(fake_labels)
-        if (fake_labels == label).sum() >= 2 and (real_labels == label).sum() >= 2
-    ]
-    return float(np.mean(per_class)) if per_class else kid(real, fake, real_labels, fake_labels)
+    if real_labels is not None and fake_labels is not None:
+        real, fake = np.asarray(real_features), np.asarray(fake_features)
+        real_classes, fake_classes = np.asarray(real_labels), np.asarray(fake_labels)
+        per_class = [
+            kid(real[real_classes == label], fake[fake_classes == label])
+            for label in np.unique(fake_classes)
+            if (fake_classes == label).sum() >= 2 and (real_classes == label).sum() >= 2
+        ]
+        if per_class:
+            return float(np.mean(per_class))
+    return kid(real_features, fake_features, real_labels, fake_labels)
 
 
 def _mean_distance(points):
