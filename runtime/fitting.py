@@ -46,7 +46,7 @@ def shared_callbacks(session, task, config, data, phase, phase_start):
     """BatchNorm re-estimated before validation, throughput, NaN guard, the train/validation gap warning, the CSV
     history, TensorBoard with the learning rate of every step, the learning rate halved on a plateau when
     `train.schedule` asks for it, the best checkpoint by `val_<task.monitor>`, the resumable one, and early stopping
-    when `train.early_stopping_patience` asks for it."""
+    when `train.early_stopping_patience` asks for it (not in the first `train.early_stopping_start` epochs)."""
     run, monitor, mode = session.run, task.monitor, task.monitor_mode
     patience = []  # counts of epochs without a gain, which the resumable checkpoint carries across a resume
     if config.train.schedule == "plateau":
@@ -62,11 +62,12 @@ def shared_callbacks(session, task, config, data, phase, phase_start):
         )
     if config.train.early_stopping_patience > 0:
         patience.append(
-            keras.callbacks.EarlyStopping(
+            monitoring.EarlyStopping(
                 f"val_{monitor}",
                 mode=mode,
                 patience=config.train.early_stopping_patience,
                 min_delta=config.train.min_delta,
+                start_from_epoch=config.train.early_stopping_start,
             )
         )
     return [

@@ -35,6 +35,7 @@ class Train:
     warmup_epochs: float = 0.0  # cosine: epochs of linear warm-up to learning_rate at the start of each phase
     plateau_patience: int = 3  # plateau: epochs without a gain in the validation metric before halving
     early_stopping_patience: int = 0  # epochs without a gain in the validation metric before stopping; 0: off
+    early_stopping_start: int = 0  # first epochs early stopping ignores: a new model's may not gain yet
     min_delta: float = 0.0  # a validation gain below this counts as none, for early stopping and plateau
     seed: int = 42
     deterministic: bool = False  # true: a rerun repeats bit for bit on the same machine, slower
@@ -51,6 +52,8 @@ class Train:
             raise ValueError(f"train.warmup_epochs is {self.warmup_epochs}: 0, or more with train.schedule cosine")
         if self.min_delta < 0:
             raise ValueError(f"train.min_delta is {self.min_delta}, expected 0 or more")
+        if self.early_stopping_start < 0:
+            raise ValueError(f"train.early_stopping_start is {self.early_stopping_start}, expected 0 or more")
         if self.plateau_patience < 1:
             raise ValueError(f"train.plateau_patience is {self.plateau_patience}, expected 1 or more")
         if self.profile_batches and len(self.profile_batches) != 2:

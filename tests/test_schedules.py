@@ -62,7 +62,7 @@ def train(path, config, interrupt_at=None):
     """Fits a fresh model in run folder `path` (resuming what is there); returns it."""
     keras.utils.set_random_seed(1)
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
-    setup = device.Setup(tf.distribute.get_strategy(), "float32", False)
+    setup = device.Setup(precision="float32", jit_compile=False, strategy=tf.distribute.get_strategy())
     session = Session(rundir.Run(path), resumed=path.exists(), setup=setup)
     path.mkdir(exist_ok=True)
     data = FitData(train=batches(), val=batches(sign=-1.0), examples=STEPS * 8)
@@ -134,3 +134,17 @@ def test_plateau_halves_the_learning_rate_when_validation_stalls(tmp_path):
     model = train(tmp_path / "run", Config(schedule="plateau", plateau_patience=2, learning_rate=0.05))
     assert current_learning_rate(model.optimizer) == pytest.approx(0.025)  # after epochs 2 and 3 without a gain
     assert ("batch_learning_rate", "scalars") in summary_tags(tmp_path / "run" / "logs")
+
+
+@pytest.mark.parametrize(("start", "epochs_run"), [(0, 2), (1, 3)])
+def test_early_stopping_leaves_out_the_first_early_stopping_start_epochs(tmp_path, capsys, start, epochs_run):
+    # The validation score falls every epoch: the first epoch watched is the best, and the next one stops the run.
+    model = train(tmp_path / "run", Config(early_stopping_patience=1, early_stopping_start=start))
+    assert int(model.optimizer.iterations) == epochs_run * STEPS
+    message = f"stopped early after epoch {epochs_run}: no better val_score for 1 epoch (train.early_stopping_patience)"
+    assert message in capsys.readouterr().out.splitlines()
+
+
+def test_a_negative_early_stopping_start_is_a_mistake():
+    with pytest.raises(ValueError, match="train.early_stopping_start is -1"):
+        settings.Train(early_stopping_start=-1).validate()

@@ -98,12 +98,19 @@ def test_a_damaged_checkpoint_file_is_named_and_the_run_resumes_from_the_one_bef
     assert [int(row["epoch"]) for row in history(run)] == [0, 1, 2]
 
 
-@pytest.mark.parametrize(("min_delta", "stops"), [(0.0, False), (5.0, True)])
-def test_early_stopping_counts_only_gains_above_min_delta(capsys, min_delta, stops):
-    overrides = ["train.early_stopping_patience=3", f"train.min_delta={min_delta}"]
-    train_config = load("configs/default.yaml", overrides).train
-    progress = type("Progress", (), {"evaluation_returns": [100.0, 103.0, 104.0, 105.0], "env_steps": 4000})
-    assert should_stop({"eval_return": 105.0}, progress, train_config, solved=None) == stops
+@pytest.mark.parametrize(
+    ("knob", "returns", "stops"),
+    [
+        ("train.min_delta=0.0", [100.0, 103.0, 104.0, 105.0], False),
+        ("train.min_delta=5.0", [100.0, 103.0, 104.0, 105.0], True),  # gains of 1 count for nothing
+        ("train.early_stopping_start=0", [20.0, 10.0, 11.0, 12.0], True),
+        ("train.early_stopping_start=2", [20.0, 10.0, 11.0, 12.0], False),  # 20 and 10 left out: 11, then 12
+    ],
+)
+def test_early_stopping_counts_gains_above_min_delta_after_the_epochs_it_leaves_out(capsys, knob, returns, stops):
+    train_config = load("configs/default.yaml", ["train.early_stopping_patience=3", knob]).train
+    progress = type("Progress", (), {"evaluation_returns": returns, "env_steps": 4000})
+    assert should_stop({"eval_return": returns[-1]}, progress, train_config, solved=None) == stops
     assert ("no better greedy return for 3 epochs" in capsys.readouterr().out) == stops
 
 

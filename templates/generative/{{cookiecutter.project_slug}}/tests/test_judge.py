@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }}.data import read_data
 from {{ cookiecutter.package_name }}.judge import (
     features,
     judge_accuracy,
+    judged,
     probabilities,
     train_judge,
     turned,
@@ -51,13 +52,16 @@ def test_a_trained_judge_is_saved_and_loaded_back_the_same(config, tmp_path):
     judge = train_judge(data, config, path, seed=0)
     assert path.is_file()
     images, targets = validation_set(data, seed=0)
-    judged = probabilities(judge, images)
-    assert judge_accuracy(judge, data, seed=0) == np.mean(judged.argmax(axis=-1) == targets)
-    assert judged.shape == (6, 6) and np.allclose(judged.sum(axis=-1), 1.0, atol=1e-5)
+    verdicts = probabilities(judge, images)
+    assert judge_accuracy(judge, data, seed=0) == np.mean(verdicts.argmax(axis=-1) == targets)
+    assert verdicts.shape == (6, 6) and np.allclose(verdicts.sum(axis=-1), 1.0, atol=1e-5)
     assert features(judge, images).shape == (6, 128)
+    in_small_batches = judged(judge, images, batch_size=4)  # a batch of 4, then one of 2
+    assert np.allclose(in_small_batches[0], features(judge, images), atol=1e-5)
+    assert np.allclose(in_small_batches[1], verdicts, atol=1e-6)
 
     loaded = train_judge(data, config, path, seed=1)  # an existing judge is kept, not retrained
-    assert np.allclose(probabilities(loaded, images), judged, atol=1e-6)
+    assert np.allclose(probabilities(loaded, images), verdicts, atol=1e-6)
 
 
 def test_a_judge_near_chance_is_named_with_what_to_do(config):

@@ -115,7 +115,7 @@ def has_fallen(returns):
 
 def should_stop(row, progress, train_config, solved):
     """Solved (with `train.stop_when_solved`), or no greedy return better by more than `train.min_delta` for
-    `train.early_stopping_patience` epochs."""
+    `train.early_stopping_patience` epochs, the first `train.early_stopping_start` epochs left out."""
     if solved is not None and train_config.stop_when_solved and row["eval_return"] >= solved:
         print(
             f"  solved: greedy return {row['eval_return']:.1f} >= {solved:g} after {progress.env_steps} "
@@ -124,6 +124,9 @@ def should_stop(row, progress, train_config, solved):
         )
         return True
     patience, returns = train_config.early_stopping_patience, progress.evaluation_returns
+    returns = returns[train_config.early_stopping_start :]
+    if not returns:
+        return False
     best, best_epoch = -np.inf, 0
     for epoch, value in enumerate(returns):
         if value > best + train_config.min_delta:

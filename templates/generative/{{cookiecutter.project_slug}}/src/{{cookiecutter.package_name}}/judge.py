@@ -27,7 +27,7 @@ WIDTHS = (32, 64, 128)  # channels of the conv blocks, each halving the resoluti
 LEARNING_RATE = 1e-3  # decayed to 0 over the judge's epochs; 2e-3 and more stall for the first epochs
 TURNS = 4  # without classes: which of the four quarter turns an image was given
 FLOAT32 = {"dtype": "float32"}
-_feature_models = weakref.WeakKeyDictionary()  # judge -> its sub-model up to the features, made once
+_judged_models = weakref.WeakKeyDictionary()  # judge -> the same network with its features as a second output
 
 
 def build_judge(image_size, channels, num_outputs):
@@ -151,13 +151,23 @@ def untrustworthy(accuracy, data):
     )
 
 
-def features(judge, images, batch_size=256):
-    """The judge's description of each image: `(N, F)` float32, its global pooling before the classes."""
-    if judge not in _feature_models:
-        _feature_models[judge] = keras.Model(judge.inputs, judge.get_layer("features").output)
-    return np.asarray(_feature_models[judge].predict(images, batch_size=batch_size, verbose=0), np.float32)
+def judged(judge, images, batch_size=256):
+    """The judge's features `(N, F)` (its global pooling before the classes) and probabilities `(N, classes)` (each
+    quarter turn's when unconditional) of `images`, float32, in one pass. Batch by batch on the compiled predict
+    function: `predict` would build an input pipeline each call, which took longer than judging 200 samples."""
+    if judge not in _judged_models:
+        _judged_models[judge] = keras.Model(judge.inputs, [judge.get_layer("features").output, *judge.outputs])
+    model = _judged_models[judge]
+    starts = range(0, len(images), batch_size)
+    batches = [model.predict_on_batch(images[start : start + batch_size]) for start in starts]
+    return tuple(np.concatenate([batch[k] for batch in batches]).astype(np.float32) for k in (0, 1))
 
 
-def probabilities(judge, images, batch_size=256):
-    """The judge's probability of each class (each quarter turn when unconditional): `(N, classes)`."""
-    return np.asarray(judge.predict(images, batch_size=batch_size, verbose=0), np.float32)
+def features(judge, images):
+    """The judge's features of `images`: `(N, F)` float32."""
+    return judged(judge, images)[0]
+
+
+def probabilities(judge, images):
+    """The judge's probability of each class of `images`: `(N, classes)` float32."""
+    return judged(judge, images)[1]

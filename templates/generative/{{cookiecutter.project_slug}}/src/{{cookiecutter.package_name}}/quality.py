@@ -16,8 +16,7 @@
 import keras
 import numpy as np
 
-from .judge import features
-from .judge import probabilities as class_probabilities
+from .judge import judged
 
 
 def _kernel(x, y):
@@ -113,7 +112,7 @@ def conditional_accuracy(probabilities, requested_labels):
 def scores(judge, images, requested_labels, real_features, num_classes, real_labels=None):
     """`kid`, `class_kid` and `diversity` of the generated `images`, and `conditional_accuracy` when there are
     classes. `real_labels`: the real images' classes (None without class folders)."""
-    fake_features = features(judge, images)
+    fake_features, fake_probabilities = judged(judge, images)
     fake_labels = requested_labels if num_classes else None  # drawn a class at a time; else independent draws
     result = {
         "kid": kid(real_features, fake_features, real_labels, fake_labels),
@@ -121,5 +120,5 @@ def scores(judge, images, requested_labels, real_features, num_classes, real_lab
         "diversity": diversity(fake_features, real_features),
     }
     if num_classes:
-        result["conditional_accuracy"] = conditional_accuracy(class_probabilities(judge, images), requested_labels)
+        result["conditional_accuracy"] = conditional_accuracy(fake_probabilities, requested_labels)
     return result

@@ -87,15 +87,15 @@ def log_class_confusion(run, judgement, pixels, labels, class_names):
     log_confusion_matrix(run, matrix, class_names, normalise_rows=True, axis_names=("requested class", "judged class"))
 
 
-def score_samples(model, sample_config, judgement, count, first_seed=0, progress_bar=True, captions=None):
-    """`(scores, pixels, labels)` of `count` samples drawn from `first_seed` on: by class, or for a model drawn from
-    text, from `captions` (see `caption_requests`)."""
+def score_samples(sampler, judgement, count, first_seed=0, progress_bar=True, captions=None):
+    """`(scores, pixels, labels)` of `count` samples that `sampler` draws from `first_seed` on: by class, or for a
+    model drawn from text, from `captions` (see `caption_requests`)."""
     if captions is None:
         labels, seeds = requests(count, judgement.num_classes, first_seed)
         conditions = labels
     else:
         conditions, labels, seeds = caption_requests(count, captions, first_seed)
-    pixels = Sampler(model, sample_config).images(conditions, seeds, progress_bar)
+    pixels = sampler.images(conditions, seeds, progress_bar)
     return judgement.scores(pixels, labels), pixels, labels
 
 
@@ -103,7 +103,7 @@ def score_run(model, config, judgement, data, run, step=0, tag="final"):
     """The scores of `quality.samples` samples of a finished run, drawn into `RUN/samples.png` (and TensorBoard's
     `tag`, at `step`) with, when samples are asked for classes, the confusion matrix."""
     scores, pixels, labels = score_samples(
-        model, config.sample, judgement, config.quality.samples, captions=data.captions
+        Sampler(model, config.sample), judgement, config.quality.samples, captions=data.captions
     )
     save_grid(pixels, labels, data.requested_classes, run.logs, run.file("samples.png"), step, tag)
     if data.requested_classes:
@@ -127,7 +127,8 @@ class EpochScores(keras.callbacks.Callback):
     """After each epoch: `count` samples from fixed seeds scored into the logs as `val_<score>`, and the first of
     them, a row per class, drawn as the epoch's grid (TensorBoard `samples`, and `RUN/samples/epoch-NNNN.png`).
 
-    Put it before the shared callbacks, which log and checkpoint by what it adds.
+    Put it before the shared callbacks, which log and checkpoint by what it adds. One sampler serves every epoch:
+    a new one would trace its denoising step again each time, which cost as much as drawing the samples.
     """
 
     def __init__(self, sample_config, judgement, count, run, class_names, captions=None):
@@ -135,9 +136,12 @@ class EpochScores(keras.callbacks.Callback):
         self.sample_config, self.judgement, self.count = sample_config, judgement, count
         self.run, self.class_names, self.captions = run, class_names, captions
 
+    def on_train_begin(self, logs=None):
+        self.sampler = Sampler(self.model, self.sample_config)
+
     def on_epoch_end(self, epoch, logs=None):
         scores, pixels, labels = score_samples(
-            self.model, self.sample_config, self.judgement, self.count, EPOCH_SEEDS, False, self.captions
+            self.sampler, self.judgement, self.count, EPOCH_SEEDS, False, self.captions
         )
         if logs is not None:
             logs.update({f"val_{name}": value for name, value in scores.items()})
