@@ -123,10 +123,8 @@ def should_stop(row, progress, train_config, solved):
             flush=True,
         )
         return True
-    patience, returns = train_config.early_stopping_patience, progress.evaluation_returns
-    returns = returns[train_config.early_stopping_start :]
-    if not returns:
-        return False
+    patience = train_config.early_stopping_patience
+    returns = progress.evaluation_returns[train_config.early_stopping_start :]  # none left: since_best -1, no stop
     best, best_epoch = -np.inf, 0
     for epoch, value in enumerate(returns):
         if value > best + train_config.min_delta:
